@@ -1,0 +1,417 @@
+#include "kconfig/finalize.hpp"
+
+#include <string>
+#include <vector>
+
+#include "kconfig/expr.hpp"
+
+namespace rk::kconfig {
+
+namespace {
+
+class Finalizer {
+ public:
+  Finalizer(Tree& tree, Diagnostics& diag) : t_(tree), diag_(diag) {}
+
+  void run() {
+    finalize(&t_.root, false);
+    if (t_.dialect.new_choice_rules()) link_choice_blocks();
+    check_all_dependency_loops();
+  }
+
+ private:
+  bool new_rules() const { return t_.dialect.new_choice_rules(); }
+
+  void set_type(Menu* at, Symbol* sym, SymbolType type) {
+    if (sym->type == type) return;
+    if (sym->type == SymbolType::Unknown) {
+      sym->type = type;
+      return;
+    }
+    diag_.warn_at(at->file, at->line,
+                  std::string("ignoring type redefinition of '") +
+                      (sym->has_name ? sym->name : "<choice>") + "' from '" +
+                      symbol_type_name(sym->type) + "' to '" + symbol_type_name(type) + "'");
+  }
+
+  // Before 6.11 a choice takes the type of its first typed member, and untyped members take
+  // the choice's type.
+  void infer_choice_types(Menu* parent, Symbol* choice) {
+    if (choice->type == SymbolType::Unknown) {
+      for (Menu* m = parent->list; m; m = m->next) {
+        if (m->sym && m->sym->type != SymbolType::Unknown) {
+          set_type(parent, choice, m->sym->type);
+          break;
+        }
+      }
+    }
+    for (Menu* m = parent->list; m; m = m->next)
+      if (m->sym && m->sym->type == SymbolType::Unknown) set_type(m, m->sym, choice->type);
+  }
+
+  // Every entry inherits the dependencies of the menus, ifs and (before 6.11) choices around
+  // it; every property inherits its entry's. Selects and implies become reverse dependencies
+  // of their targets.
+  void propagate_into_children(Menu* parent, Expr* parentdep) {
+    for (Menu* m = parent->list; m; m = m->next) {
+      Expr* basedep = rewrite_m(t_, m->dep);
+      basedep = t_.new_and(t_.copy(parentdep), basedep);
+      m->dep = basedep;
+
+      Property* first = m->sym ? m->sym->props : m->prompt;
+      for (Property* p = first; p; p = p->next) {
+        if (p->menu != m) continue;  // belongs to another definition of the symbol
+        Expr* dep = rewrite_m(t_, p->visible);
+        dep = t_.new_and(t_.copy(basedep), dep);
+        p->visible = dep;
+        if (p->type == PropType::Select) {
+          Symbol* target = p->expr->lsym;
+          target->rev_dep = t_.new_or(
+              target->rev_dep, t_.new_and(t_.new_sym_expr(m->sym), t_.copy(dep)));
+        } else if (p->type == PropType::Imply) {
+          Symbol* target = p->expr->lsym;
+          target->implied = t_.new_or(
+              target->implied, t_.new_and(t_.new_sym_expr(m->sym), t_.copy(dep)));
+        }
+      }
+    }
+  }
+
+  // Consecutive entries that depend on the symbol right before them become its children
+  // (how menuconfig indents them). Only the structure changes, never a value.
+  void nest_dependents(Menu* parent, Symbol* sym) {
+    Menu* last = nullptr;
+    for (Menu* m = parent->next; m; m = m->next) {
+      const Expr* dep = m->prompt ? m->prompt->visible : m->dep;
+      if (!expr_contains_symbol(dep, sym)) break;
+      if (!expr_depends_symbol(dep, sym)) break;
+      finalize(m, false);
+      m->parent = parent;
+      last = m;
+    }
+    if (last) {
+      parent->list = parent->next;
+      parent->next = last->next;
+      last->next = nullptr;
+    }
+  }
+
+  void adopt_choice_member(Menu* parent, Symbol* choice, Menu* m) {
+    Symbol* member = m->sym;
+    member->flags |= kSymChoiceValue;
+    member->choice_sym = choice;
+    if (!m->prompt) diag_.warn_at(m->file, m->line, "choice value must have a prompt");
+    for (Property* p = member->props; p; p = p->next) {
+      if (p->type == PropType::Default)
+        diag_.warn_at(p->file, p->line, "defaults for choice values not supported");
+      if (p->menu == m) continue;
+      if (p->type == PropType::Prompt && p->menu->parent->sym != choice)
+        diag_.warn_at(p->file, p->line, "choice value used outside its choice group");
+    }
+    // A bool member of a tristate choice is only possible while the choice is y.
+    if (choice->type == SymbolType::Tristate && member->type != SymbolType::Tristate) {
+      Expr* is_y = t_.new_cmp_expr(ExprKind::Equal, choice, t_.sym_yes);
+      m->dep = t_.new_and(is_y, m->dep);
+      for (Property* p = member->props; p; p = p->next) {
+        if (p->menu != m) continue;
+        p->visible = t_.new_and(t_.copy(is_y), p->visible);
+      }
+    }
+    choice->choice_values.push_back(member);
+    (void)parent;
+  }
+
+  void finalize(Menu* parent, bool inside_choice) {
+    Symbol* sym = parent->sym;
+    if (parent->list) {
+      Expr* parentdep = parent->dep;
+      if (!new_rules() && sym && sym->is_choice()) {
+        infer_choice_types(parent, sym);
+        parentdep = t_.new_sym_expr(sym);
+      }
+      propagate_into_children(parent, parentdep);
+      bool is_choice = sym && sym->is_choice();
+      for (Menu* m = parent->list; m; m = m->next) finalize(m, is_choice);
+    } else if (sym && (!new_rules() || !inside_choice)) {
+      nest_dependents(parent, sym);
+      sym->dir_dep = t_.new_or(sym->dir_dep, parent->dep);
+    }
+
+    for (Menu* m = parent->list; m; m = m->next) {
+      if (!new_rules() && sym && sym->is_choice() && m->sym && !m->sym->is_choice_value())
+        adopt_choice_member(parent, sym, m);
+      // 'if' blocks and promptless symbols do not nest: hoist their children.
+      if (m->list && !m->prompt) {
+        Menu* last = m->list;
+        for (;; last = last->next) {
+          last->parent = parent;
+          if (!last->next) break;
+        }
+        last->next = m->next;
+        m->next = m->list;
+        m->list = nullptr;
+      }
+    }
+
+    if (sym && !(sym->flags & kSymWarned)) {
+      if (sym->type == SymbolType::Unknown)
+        diag_.warn_at(parent->file, parent->line, "config symbol defined without type");
+      if (!new_rules() && sym->is_choice() && !parent->prompt)
+        diag_.warn_at(parent->file, parent->line, "choice must have a prompt");
+      check_properties(sym);
+      sym->flags |= kSymWarned;
+    }
+
+    // A visible non-optional choice cannot be n: model it as a select of 'visibility && m'.
+    if (!new_rules() && sym && sym->is_choice() && !sym->is_optional() && parent->prompt) {
+      sym->rev_dep = t_.new_or(sym->rev_dep,
+                               t_.new_and(parent->prompt->visible, t_.new_sym_expr(t_.sym_mod)));
+    }
+  }
+
+  static bool is_number_like(const Symbol* target, const Symbol* value);
+
+  void check_properties(Symbol* sym) {
+    const bool numeric = sym->type == SymbolType::Int || sym->type == SymbolType::Hex;
+    for (Property* p = sym->props; p; p = p->next) {
+      switch (p->type) {
+        case PropType::Default:
+          if ((sym->type == SymbolType::String || numeric) && p->expr->kind != ExprKind::Symbol)
+            diag_.warn_at(p->file, p->line,
+                          "default for config symbol '" + sym->name +
+                              "' must be a single symbol");
+          if (p->expr->kind != ExprKind::Symbol) break;
+          if (numeric && !is_number_like(sym, p->expr->lsym))
+            diag_.warn_at(p->file, p->line, "'" + sym->name + "': number is invalid");
+          break;
+        case PropType::Select:
+        case PropType::Imply: {
+          const char* use = p->type == PropType::Select ? "select" : "imply";
+          Symbol* target = p->expr->lsym;
+          if (sym->type != SymbolType::Bool && sym->type != SymbolType::Tristate)
+            diag_.warn_at(p->file, p->line,
+                          "config symbol '" + sym->name + "' uses " + use +
+                              ", but is not bool or tristate");
+          else if (target->type != SymbolType::Unknown && target->type != SymbolType::Bool &&
+                   target->type != SymbolType::Tristate)
+            diag_.warn_at(p->file, p->line,
+                          "'" + target->name + "' has wrong type. '" + use +
+                              "' only accept arguments of bool and tristate type");
+          break;
+        }
+        case PropType::Range:
+          if (!numeric)
+            diag_.warn_at(p->file, p->line, "range is only allowed for int or hex symbols");
+          if (!is_number_like(sym, p->expr->lsym) || !is_number_like(sym, p->expr->rsym))
+            diag_.warn_at(p->file, p->line, "range is invalid");
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  // 6.11+: the parser recorded each choice block's members; give every member its choice.
+  void link_choice_blocks() {
+    std::vector<Menu*> stack{&t_.root};
+    while (!stack.empty()) {
+      Menu* m = stack.back();
+      stack.pop_back();
+      for (Menu* c = m->list; c; c = c->next) stack.push_back(c);
+      if (!(m->flags & kMenuChoice) || !m->sym) continue;
+      m->sym->choice_values = m->choice_members;
+      for (Symbol* member : m->choice_members) {
+        member->flags |= kSymChoiceValue;
+        member->choice_sym = m->sym;
+        member->choice = m;
+      }
+    }
+  }
+
+  // --- dependency loops -------------------------------------------------------------------
+
+  struct Frame {
+    Symbol* sym;
+    const Property* prop = nullptr;
+    const char* what = nullptr;  // "depends on", "is selected by", ... for the report
+  };
+
+  Symbol* check_expr(const Expr* e) {
+    if (!e) return nullptr;
+    switch (e->kind) {
+      case ExprKind::Or:
+      case ExprKind::And:
+        if (Symbol* s = check_expr(e->left)) return s;
+        return check_expr(e->right);
+      case ExprKind::Not:
+        return check_expr(e->left);
+      case ExprKind::Symbol:
+        return check_sym(e->lsym);
+      case ExprKind::Equal:
+      case ExprKind::Unequal:
+      case ExprKind::Less:
+      case ExprKind::LessEqual:
+      case ExprKind::Greater:
+      case ExprKind::GreaterEqual:
+        if (Symbol* s = check_sym(e->lsym)) return s;
+        return check_sym(e->rsym);
+      default:
+        return nullptr;
+    }
+  }
+
+  Symbol* check_sym_edges(Symbol* sym) {
+    stack_.push_back({sym});
+    Symbol* hit = nullptr;
+    auto step = [&](const Expr* e, const char* what, const Property* p) {
+      stack_.back().what = what;
+      stack_.back().prop = p;
+      hit = check_expr(e);
+      return hit != nullptr;
+    };
+    if (!step(sym->dir_dep, "depends on", nullptr) &&
+        !step(sym->rev_dep, "is selected by", nullptr) &&
+        !step(sym->implied, "is implied by", nullptr)) {
+      for (Property* p = sym->props; p; p = p->next) {
+        if (p->type == PropType::Choice || p->type == PropType::Select ||
+            p->type == PropType::Imply)
+          continue;
+        if (step(p->visible, "visible", p)) break;
+        if (p->type != PropType::Default || sym->is_choice()) continue;
+        if (step(p->expr, "value", p)) break;
+      }
+    }
+    stack_.pop_back();
+    return hit;
+  }
+
+  Symbol* check_choice(Symbol* choice) {
+    stack_.push_back({choice});
+    for (Symbol* m : choice->choice_values) mark(m, kChecking | kChecked);
+    mark(choice, kChecking | kChecked);
+    Symbol* hit = check_sym_edges(choice);
+    unmark(choice, kChecking);
+    if (!hit) {
+      for (Symbol* m : choice->choice_values)
+        if ((hit = check_sym_edges(m))) break;
+    }
+    for (Symbol* m : choice->choice_values) unmark(m, kChecking);
+    if (hit && hit->choice_sym == choice) hit = choice;
+    stack_.pop_back();
+    return hit;
+  }
+
+  Symbol* check_sym(Symbol* sym) {
+    if (sym->is_const()) return nullptr;
+    if (state(sym) & kChecking) {
+      report_loop(sym);
+      return sym;
+    }
+    if (state(sym) & kChecked) return nullptr;
+    if (sym->choice_sym) {
+      stack_.push_back({sym});
+      Symbol* hit = check_sym(sym->choice_sym);
+      stack_.pop_back();
+      return hit;
+    }
+    if (sym->is_choice()) return check_choice(sym);
+    mark(sym, kChecking | kChecked);
+    Symbol* hit = check_sym_edges(sym);
+    unmark(sym, kChecking);
+    return hit;
+  }
+
+  void report_loop(Symbol* last) {
+    size_t i = 0;
+    Symbol* target = last->choice_sym ? last->choice_sym : last;
+    while (i < stack_.size() && stack_[i].sym != target) ++i;
+    if (i == stack_.size()) {
+      diag_.emit("unexpected recursive dependency error");
+      ++loops_;
+      return;
+    }
+    auto name = [](const Symbol* s) { return s->has_name ? s->name : std::string("<choice>"); };
+    auto where = [&](const Frame& f) {
+      const Property* p = f.prop ? f.prop : f.sym->props;
+      const Menu* m = f.sym->menus.empty() ? nullptr : f.sym->menus.front();
+      const SourceFile* file = p ? p->file : m ? m->file : nullptr;
+      int line = p ? p->line : m ? m->line : 0;
+      return (file ? file->name : std::string("<unknown>")) + ":" + std::to_string(line);
+    };
+    diag_.emit(where(stack_[i]) + ":error: recursive dependency detected!");
+    for (size_t j = i; j < stack_.size(); ++j) {
+      const Frame& f = stack_[j];
+      const Symbol* next = j + 1 < stack_.size() ? stack_[j + 1].sym : last;
+      std::string line = where(f) + ":\t";
+      if (f.sym->is_choice())
+        line += "choice " + name(f.sym) + " contains symbol " + name(next);
+      else if (f.sym->is_choice_value())
+        line += "symbol " + name(f.sym) + " is part of choice " + name(next);
+      else if (f.what && std::string(f.what) == "visible")
+        line += "symbol " + name(f.sym) + " prompt is visible depending on " + name(next);
+      else if (f.what && std::string(f.what) == "value")
+        line += "symbol " + name(f.sym) + " default value contains " + name(next);
+      else
+        line += "symbol " + name(f.sym) + " " + (f.what ? f.what : "depends on") + " " +
+                name(next);
+      diag_.emit(line);
+    }
+    diag_.emit("For a resolution refer to Documentation/kbuild/kconfig-language.rst");
+    diag_.emit("subsection \"Kconfig recursive dependency limitations\"");
+    diag_.emit("");
+    ++loops_;
+  }
+
+  enum : uint8_t { kChecking = 1, kChecked = 2 };
+  uint8_t& state(Symbol* s) {
+    if (marks_.size() < t_.symbol_count()) marks_.resize(t_.symbol_count(), 0);
+    return marks_[s->id];
+  }
+  void mark(Symbol* s, uint8_t f) { state(s) |= f; }
+  void unmark(Symbol* s, uint8_t f) { state(s) &= static_cast<uint8_t>(~f); }
+
+  void check_all_dependency_loops() {
+    for (Symbol* s : t_.symbols_in_hash_order()) {
+      if (s->is_const()) continue;
+      check_sym(s);
+    }
+    if (loops_) throw KconfigError("recursive dependency detected");
+  }
+
+  Tree& t_;
+  Diagnostics& diag_;
+  std::vector<Frame> stack_;
+  std::vector<uint8_t> marks_;
+  int loops_ = 0;
+};
+
+bool valid_number(SymbolType type, const std::string& s) {
+  size_t i = 0;
+  if (type == SymbolType::Int) {
+    if (i < s.size() && s[i] == '-') ++i;
+    if (i >= s.size() || !isdigit(static_cast<unsigned char>(s[i]))) return false;
+    if (s[i] == '0' && i + 1 < s.size()) return false;
+    for (; i < s.size(); ++i)
+      if (!isdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+  }
+  if (type == SymbolType::Hex) {
+    if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) i = 2;
+    if (i >= s.size()) return false;
+    for (; i < s.size(); ++i)
+      if (!isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+  }
+  return type == SymbolType::String;
+}
+
+bool Finalizer::is_number_like(const Symbol* target, const Symbol* value) {
+  return value->type == SymbolType::Int || value->type == SymbolType::Hex ||
+         (value->type == SymbolType::Unknown && valid_number(target->type, value->name));
+}
+
+}  // namespace
+
+void finalize_tree(Tree& tree, Diagnostics& diag) { Finalizer(tree, diag).run(); }
+
+}  // namespace rk::kconfig

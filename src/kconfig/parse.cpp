@@ -1,0 +1,123 @@
+// parse_kconfig(): sets up the pieces of the front end and runs them like conf_parse() does.
+#include "kconfig/parse.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "kconfig/builder.hpp"
+#include "kconfig/finalize.hpp"
+#include "kconfig/lexer.hpp"
+#include "kconfig/parser.hpp"
+#include "kconfig/preprocess.hpp"
+#include "kconfig/source_stack.hpp"
+
+namespace rk::kconfig {
+
+namespace {
+
+std::string env_value(const Environment& env, const char* name) {
+  auto it = env.find(name);
+  return it == env.end() ? std::string() : it->second;
+}
+
+std::string in_directory(const std::string& cwd, const std::string& path) {
+  if (path.empty() || path[0] == '/' || cwd.empty() || cwd == ".") return path;
+  return cwd + "/" + path;
+}
+
+// "VERSION = 6" / "PATCHLEVEL = 1" from a kernel Makefile.
+bool makefile_release(const std::string& text, Dialect& out) {
+  int version = -1, patchlevel = -1;
+  std::istringstream lines(text);
+  std::string line;
+  for (int n = 0; n < 50 && std::getline(lines, line); ++n) {
+    auto value_of = [&](const char* key) -> int {
+      std::string k(key);
+      if (line.compare(0, k.size(), k) != 0) return -1;
+      size_t i = k.size();
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+      if (i >= line.size() || line[i] != '=') return -1;
+      ++i;
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+      int v = 0;
+      size_t start = i;
+      while (i < line.size() && line[i] >= '0' && line[i] <= '9' && v < 100000)
+        v = v * 10 + (line[i++] - '0');
+      return i == start ? -1 : v;
+    };
+    if (int v = value_of("VERSION"); v >= 0) version = v;
+    if (int v = value_of("PATCHLEVEL"); v >= 0) patchlevel = v;
+  }
+  if (version < 0 || patchlevel < 0) return false;
+  out = Dialect{version, patchlevel};
+  return true;
+}
+
+Dialect detect_dialect(const ParseOptions& o, const std::string& srctree) {
+  if (o.dialect) return *o.dialect;
+  std::string kernelversion = env_value(o.env, "KERNELVERSION");
+  if (!kernelversion.empty()) return parse_dialect(kernelversion);
+  auto read = [&](const std::string& path, std::string& text) {
+    std::string full = in_directory(o.cwd, path);
+    if (o.read_file) return o.read_file(full, text);
+    std::ifstream in(full);
+    if (!in) return false;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    return true;
+  };
+  Dialect d;
+  std::string text;
+  if (!srctree.empty() && read(srctree + "/Makefile", text) && makefile_release(text, d)) return d;
+  if (read("Makefile", text) && makefile_release(text, d)) return d;
+  return Dialect{6, 12};
+}
+
+}  // namespace
+
+std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
+  if (!options.diag) throw KconfigError("parse_kconfig: no diagnostics sink");
+  Diagnostics& diag = *options.diag;
+  std::string srctree =
+      options.srctree.empty() ? env_value(options.env, "srctree") : options.srctree;
+
+  auto tree = std::make_unique<Tree>();
+  // The dialect must be set before any symbol exists: it decides conf's hash table layout.
+  tree->dialect = detect_dialect(options, srctree);
+  tree->srctree = srctree;
+  tree->arch = env_value(options.env, "SRCARCH");
+  if (tree->arch.empty()) tree->arch = env_value(options.env, "ARCH");
+
+  SourceStack files(*tree, {options.cwd, srctree, options.read_file});
+  Lexer lexer(tree->dialect, files, diag);
+  MacroEnvironment menv;
+  menv.env = &options.env;
+  menv.shell = options.shell;
+  menv.cwd = options.cwd;
+  menv.diag = &diag;
+  menv.info = options.info;
+  menv.env_used = &tree->env_used;
+  Preprocessor pp(std::move(menv), lexer);
+  lexer.set_preprocessor(pp);
+
+  files.open_top(options.kconfig);
+  TreeBuilder builder(*tree, diag);
+  Parser parser(*tree, lexer, pp, builder, diag);
+  parser.parse();
+
+  if (Symbol* modules = parser.modules_symbol()) tree->modules = modules;
+  if (!tree->root.prompt) {
+    // conf_parse(): a tree without 'mainmenu' gets this root prompt, stamped with wherever
+    // the lexer stopped.
+    TreeBuilder root(*tree, diag);
+    root.set_location(lexer.current_file(), lexer.statement_line());
+    root.add_prompt(PropType::Menu, "Main menu", nullptr);
+  }
+  tree->mainmenu = tree->root.prompt->text;
+
+  if (options.finalize) finalize_tree(*tree, diag);
+  return tree;
+}
+
+}  // namespace rk::kconfig

@@ -1,0 +1,72 @@
+// The files being read: the top-level Kconfig and the chain of 'source' statements leading to
+// the current file. Mirrors lexer.l's zconf_fopen/zconf_initscan/zconf_nextfile/zconf_endfile:
+// where a name is looked for, the messages for missing files and for recursive inclusion (whose
+// wording changed between releases), and the order in which files are registered in the tree.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kconfig/front_end_rules.hpp"
+#include "kconfig/tree.hpp"
+
+namespace rk::kconfig {
+
+struct SourceBuffer {
+  std::string text;
+  size_t pos = 0;
+  int line = 1;  // the lexer's line counter (flex's yylineno) while this file is read
+  const SourceFile* file = nullptr;
+  int child_source_line = 0;  // statement line of the 'source' that opened the file above
+};
+
+class SourceStack {
+ public:
+  using Reader = std::function<bool(const std::string& path, std::string& contents)>;
+
+  struct Options {
+    std::string cwd;
+    std::string srctree;
+    Reader read_file;  // null: the file system
+  };
+
+  SourceStack(Tree& tree, Options options);
+
+  // zconf_initscan. Throws KconfigError("can't find file NAME").
+  void open_top(const std::string& name);
+  // zconf_nextfile for `source NAME`; `where_file`/`where_line` are what conf prints as the
+  // location of the statement. Throws KconfigError when the file can't be opened or is
+  // already being read.
+  void push(const std::string& name, std::string_view where_file, int where_line);
+  // Leaves the current file; false when it is the top-level one (which stays).
+  bool pop();
+
+  SourceBuffer& top() { return stack_.back(); }
+  const SourceBuffer& top() const { return stack_.back(); }
+  size_t depth() const { return stack_.size(); }
+
+ private:
+  // conf before 6.9 kept one record per file name whose 'parent' and 'lineno' were overwritten
+  // on every inclusion; its recursion report walks those records.
+  struct LegacyRecord {
+    std::string parent;  // empty: none
+    int lineno = 0;
+  };
+
+  bool load(const std::string& name, std::string& contents) const;
+  const SourceFile* register_file(const std::string& name);
+  [[noreturn]] void recursion_error(const std::string& name) const;
+  [[noreturn]] void legacy_recursion_error(const std::string& name);
+  bool legacy() const { return legacy_file_tracking(tree_.dialect); }
+
+  Tree& tree_;
+  Options options_;
+  std::vector<SourceBuffer> stack_;
+  std::unordered_map<std::string, const SourceFile*> files_;
+  std::unordered_map<std::string, LegacyRecord> legacy_records_;
+};
+
+}  // namespace rk::kconfig

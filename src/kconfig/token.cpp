@@ -1,0 +1,65 @@
+#include "kconfig/token.hpp"
+
+namespace rk::kconfig {
+
+namespace {
+
+struct Keyword {
+  std::string_view spelling;
+  Tok tok;
+  int since = 0;      // first dialect code (version*1000+patchlevel) with the keyword
+  int until = 99999;  // first dialect code without it
+};
+
+// Which words each release's lexer.l reserves. 'option' and its arguments went away in 5.13,
+// when 'option modules' became the 'modules' keyword; 'optional' went with the choice
+// rewrite of 6.11; 'transitional' arrived in 6.18.
+constexpr Keyword kKeywords[] = {
+    {"allnoconfig_y", Tok::AllNoConfigY, 0, 5013},
+    {"bool", Tok::Bool},
+    {"choice", Tok::Choice},
+    {"comment", Tok::Comment},
+    {"config", Tok::Config},
+    {"def_bool", Tok::DefBool},
+    {"def_tristate", Tok::DefTristate},
+    {"default", Tok::Default},
+    {"defconfig_list", Tok::DefconfigList, 0, 5013},
+    {"depends", Tok::Depends},
+    {"endchoice", Tok::EndChoice},
+    {"endif", Tok::EndIf},
+    {"endmenu", Tok::EndMenu},
+    {"help", Tok::Help},
+    {"hex", Tok::Hex},
+    {"if", Tok::If},
+    {"imply", Tok::Imply},
+    {"int", Tok::Int},
+    {"mainmenu", Tok::MainMenu},
+    {"menu", Tok::Menu},
+    {"menuconfig", Tok::MenuConfig},
+    {"modules", Tok::Modules},
+    {"on", Tok::On},
+    {"option", Tok::Option, 0, 5013},
+    {"optional", Tok::Optional, 0, 6011},
+    {"prompt", Tok::Prompt},
+    {"range", Tok::Range},
+    {"select", Tok::Select},
+    {"source", Tok::Source},
+    {"string", Tok::String},
+    {"transitional", Tok::Transitional, 6018},
+    {"tristate", Tok::Tristate},
+    {"visible", Tok::Visible},
+};
+
+}  // namespace
+
+Tok keyword(std::string_view word, const Dialect& dialect) {
+  // Keywords are 2 to 14 lowercase letters (plus '_'); most words are symbol names in capitals.
+  if (word.size() < 2 || word.size() > 14 || word[0] < 'a' || word[0] > 'v') return Tok::Word;
+  int code = dialect.code();
+  for (const Keyword& k : kKeywords) {
+    if (k.spelling == word && code >= k.since && code < k.until) return k.tok;
+  }
+  return Tok::Word;
+}
+
+}  // namespace rk::kconfig

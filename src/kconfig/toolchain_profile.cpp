@@ -1,0 +1,215 @@
+#include "kconfig/toolchain_profile.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "kconfig/diagnostics.hpp"
+
+namespace rk::kconfig {
+
+namespace {
+
+constexpr std::string_view kMagic = "rk-toolchain-profile 1";
+
+void escape_into(std::string& out, std::string_view raw) {
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : raw) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Returns false on a malformed escape.
+bool unescape(std::string_view in, std::string& out) {
+  out.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '\\') {
+      out += in[i];
+      continue;
+    }
+    if (++i >= in.size()) return false;
+    switch (in[i]) {
+      case '\\':
+        out += '\\';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'x': {
+        if (i + 2 >= in.size()) return false;
+        int hi = hex_digit(in[i + 1]), lo = hex_digit(in[i + 2]);
+        if (hi < 0 || lo < 0) return false;
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+ToolchainProfile ToolchainProfile::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw KconfigError("can't read toolchain profile " + path + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), path);
+}
+
+ToolchainProfile ToolchainProfile::parse(std::string_view text, const std::string& origin) {
+  ToolchainProfile p;
+  p.origin_ = origin;
+  bool seen_magic = false;
+  std::optional<std::string> pending_command;
+  int lineno = 0;
+  auto bad = [&](const std::string& why) -> KconfigError {
+    return KconfigError("toolchain profile " + origin + ":" + std::to_string(lineno) + ": " + why);
+  };
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    std::string_view line = text.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
+    pos = eol == std::string_view::npos ? text.size() : eol + 1;
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    if (!seen_magic) {
+      if (line != kMagic) throw bad("not a toolchain profile (expected \"" + std::string(kMagic) + "\")");
+      seen_magic = true;
+      continue;
+    }
+    if (line.size() < 2 || line[1] != ' ' || (line[0] != '$' && line[0] != '>'))
+      throw bad("expected \"$ <command>\" or \"> <output>\"");
+    std::string value;
+    if (!unescape(line.substr(2), value)) throw bad("bad escape sequence");
+    if (line[0] == '$') {
+      if (pending_command) throw bad("command without output");
+      pending_command = std::move(value);
+    } else {
+      if (!pending_command) throw bad("output without command");
+      p.add(*pending_command, value);
+      pending_command.reset();
+    }
+  }
+  if (!seen_magic) {
+    lineno = 1;
+    throw bad("not a toolchain profile (expected \"" + std::string(kMagic) + "\")");
+  }
+  if (pending_command) throw bad("command without output");
+  return p;
+}
+
+std::string ToolchainProfile::serialize() const {
+  std::string out;
+  out += "# Results of the $(shell,...) macros of a Kconfig tree (runner-kernel).\n";
+  out += kMagic;
+  out += '\n';
+  for (const auto& [command, output] : entries_) {
+    out += "$ ";
+    escape_into(out, command);
+    out += "\n> ";
+    escape_into(out, output);
+    out += '\n';
+  }
+  return out;
+}
+
+void ToolchainProfile::save(const std::string& path) const {
+  std::string tmp = path + ".tmp.XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0)
+    throw KconfigError("can't write toolchain profile " + path + ": " + std::strerror(errno));
+  std::string text = serialize();
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw KconfigError("can't write toolchain profile " + path + ": " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  // mkstemp creates the file 0600; a profile is ordinary data.
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw KconfigError("can't write toolchain profile " + path + ": " + std::strerror(err));
+  }
+}
+
+const std::string* ToolchainProfile::find(std::string_view command) const {
+  auto it = index_.find(std::string(command));
+  return it == index_.end() ? nullptr : &entries_[it->second].second;
+}
+
+bool ToolchainProfile::add(const std::string& command, const std::string& output) {
+  if (index_.count(command)) return false;
+  index_.emplace(command, entries_.size());
+  entries_.emplace_back(command, output);
+  return true;
+}
+
+std::string RecordingShell::run(const std::string& command, const Environment& env,
+                                const std::string& cwd) {
+  std::string output = inner_.run(command, env, cwd);
+  profile_.add(command, output);
+  return output;
+}
+
+std::string ReplayShell::run(const std::string& command, const Environment&, const std::string&) {
+  if (const std::string* output = profile_.find(command)) return *output;
+  if (fallback_) return *fallback_;
+  const std::string& file = profile_.origin().empty() ? std::string("(in memory)") : profile_.origin();
+  throw KconfigError("toolchain profile " + file + " has no result for $(shell," + command +
+                     "): re-record it with 'runner-kernel kconfig --record-profile " + file +
+                     " ...'");
+}
+
+}  // namespace rk::kconfig

@@ -1,0 +1,223 @@
+// The parsed Kconfig tree: symbols, their properties, expressions and the menu structure.
+//
+// A Tree is immutable once parse_kconfig() returns it; values live in Config objects (config.hpp),
+// so any number of configurations can be evaluated over one tree at the same time. All nodes are
+// owned by the tree's arenas and referenced by plain pointers, which stay valid for the tree's
+// lifetime because the arenas are deques (no relocation).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kconfig/tristate.hpp"
+
+namespace rk::kconfig {
+
+struct Symbol;
+struct Menu;
+
+// Behaviour differences between kernel releases, keyed on the release the tree comes from.
+struct Dialect {
+  int version = 6;
+  int patchlevel = 1;
+  int code() const { return version * 1000 + patchlevel; }
+  // 6.11 rewrote choices: no tristate or named choices, no 'optional', selection by
+  // user choice / default / first visible member.
+  bool new_choice_rules() const { return code() >= 6011; }
+  // 5.10 still has 'option env=', 'option defconfig_list', 'option modules', 'option
+  // allnoconfig_y'; 6.1 has the 'modules' keyword instead of the option.
+  bool has_option_keyword() const { return code() < 6002; }
+};
+
+// "6.1.192", "6.12", "5.10.0-rc1" -> {6, 1}; unparsable text gives the newest dialect.
+Dialect parse_dialect(std::string_view version);
+
+enum class ExprKind : uint8_t {
+  None,
+  Or,
+  And,
+  Not,
+  Equal,
+  Unequal,
+  Less,
+  LessEqual,
+  Greater,
+  GreaterEqual,
+  List,    // choice member list: left_expr = rest of list, right_sym = member
+  Symbol,  // left_sym
+  Range,   // left_sym .. right_sym
+};
+
+struct Expr {
+  ExprKind kind = ExprKind::None;
+  Expr* left = nullptr;  // Or/And/Not/List operands
+  Expr* right = nullptr;
+  Symbol* lsym = nullptr;  // Symbol, comparisons, Range
+  Symbol* rsym = nullptr;
+};
+
+enum class SymbolType : uint8_t { Unknown, Bool, Tristate, Int, Hex, String };
+const char* symbol_type_name(SymbolType t);
+
+enum class PropType : uint8_t {
+  Unknown,
+  Prompt,   // prompt of a config/choice
+  Comment,  // text of a 'comment'
+  Menu,     // prompt of a 'menu' (and of 'menuconfig' symbols in 5.10/6.1 is still P_PROMPT)
+  Default,
+  Choice,  // pre-6.11: the choice symbol's member list
+  Select,
+  Imply,
+  Range,
+  Symbol,  // pre-6.11: marks the symbol's definition location
+};
+
+struct SourceFile {
+  std::string name;  // as conf prints it (relative to srctree when found there)
+  const SourceFile* parent = nullptr;
+  int parent_line = 0;
+};
+
+struct Property {
+  PropType type = PropType::Unknown;
+  uint32_t id = 0;  // index into per-config property state
+  Property* next = nullptr;  // next property of the same symbol
+  std::string text;          // prompt/comment/menu text
+  Expr* expr = nullptr;      // default value, select/imply target, range, choice list
+  Expr* visible = nullptr;   // the 'if' condition, with menu dependencies after finalize
+  Menu* menu = nullptr;      // the menu entry the property belongs to
+  const SourceFile* file = nullptr;
+  int line = 0;
+};
+
+// Static symbol flags (set by the parser/finalizer; per-configuration flags live in Config).
+enum SymbolFlag : uint32_t {
+  kSymConst = 1u << 0,
+  kSymChoice = 1u << 1,       // pre-6.11 choice symbol (nameless or named)
+  kSymChoiceValue = 1u << 2,  // member of a choice
+  kSymOptional = 1u << 3,     // 'optional' choice
+  kSymAuto = 1u << 4,         // 'option env=' symbol (5.10)
+  kSymAllNoConfigY = 1u << 5,
+  kSymNoWrite = 1u << 6,  // never written (5.10: env symbols)
+  kSymWarned = 1u << 7,
+  kSymTransitional = 1u << 8,
+  kSymDefconfigList = 1u << 9,
+};
+
+struct Symbol {
+  std::string name;  // empty for nameless choices
+  bool has_name = false;
+  uint32_t id = 0;  // index into per-config symbol state
+  SymbolType type = SymbolType::Unknown;
+  uint32_t flags = 0;
+  Property* props = nullptr;
+  Expr* dir_dep = nullptr;  // dependencies of the enclosing menus/ifs/choice
+  Expr* rev_dep = nullptr;  // selects
+  Expr* implied = nullptr;  // implies
+  std::vector<Menu*> menus;  // every entry that defines this symbol, in parse order
+  Menu* choice = nullptr;        // 6.11+: the choice block this member belongs to
+  Symbol* choice_sym = nullptr;  // the choice symbol this member belongs to (every dialect)
+  std::vector<Symbol*> choice_values;  // for a choice symbol: its members, in conf's order
+  std::string env_name;      // 'option env=' (5.10)
+
+  bool is_const() const { return flags & kSymConst; }
+  bool is_choice() const { return flags & kSymChoice; }
+  bool is_choice_value() const { return flags & kSymChoiceValue; }
+  bool is_optional() const { return flags & kSymOptional; }
+};
+
+enum MenuFlag : uint32_t {
+  kMenuConfig = 1u << 0,  // 'menuconfig' entry
+  kMenuRoot = 1u << 1,
+  kMenuChoice = 1u << 2,  // a 'choice' block
+};
+
+struct Menu {
+  Menu* next = nullptr;
+  Menu* parent = nullptr;
+  Menu* list = nullptr;  // first child
+  Symbol* sym = nullptr;
+  Property* prompt = nullptr;
+  Expr* visibility = nullptr;  // 'visible if'
+  Expr* dep = nullptr;         // 'depends on', propagated from parents after finalize
+  uint32_t flags = 0;
+  bool has_help = false;
+  std::string help;
+  std::vector<Symbol*> choice_members;  // for choice menus, in order
+  const SourceFile* file = nullptr;
+  int line = 0;
+};
+
+class Tree {
+ public:
+  Tree();
+  Tree(const Tree&) = delete;
+  Tree& operator=(const Tree&) = delete;
+
+  Dialect dialect;
+  Menu root;
+  std::string srctree;
+  std::string arch;      // value of $(ARCH)/SRCARCH used while parsing
+  std::string mainmenu;  // root prompt text
+
+  Symbol* sym_yes = nullptr;
+  Symbol* sym_mod = nullptr;
+  Symbol* sym_no = nullptr;
+  Symbol* sym_empty = nullptr;  // "" constant (value of unset strings)
+  Symbol* modules = nullptr;    // the MODULES symbol, or sym_no when none
+  Symbol* defconfig_list = nullptr;  // 5.10 'option defconfig_list'
+
+  // Symbols in the order conf's for_all_symbols() visits them (its hash table order): some
+  // conf modes are sensitive to that order.
+  const std::vector<Symbol*>& symbols_in_hash_order() const;
+  // Non-constant symbols in definition order.
+  const std::vector<Symbol*>& symbols() const { return symbols_; }
+  size_t symbol_count() const { return all_symbols_.size(); }
+  size_t property_count() const { return props_.size(); }
+  Symbol* symbol_by_id(uint32_t id) const { return all_symbols_[id]; }
+
+  // Named, non-constant symbol (nullptr when unknown).
+  Symbol* find(std::string_view name) const;
+  // conf's sym_lookup: finds or creates a symbol. `flags` selects the namespace: 0 for config
+  // symbols, kSymConst for literal values, kSymChoice for named choices (pre-6.11). "y", "m"
+  // and "n" always resolve to the tristate constants.
+  Symbol* lookup(std::string_view name, uint32_t flags = 0);
+  Symbol* new_choice_symbol();  // a nameless choice
+
+  Expr* new_expr(ExprKind kind, Expr* left = nullptr, Expr* right = nullptr);
+  Expr* new_sym_expr(Symbol* s);
+  Expr* new_cmp_expr(ExprKind kind, Symbol* l, Symbol* r);
+  Expr* new_and(Expr* a, Expr* b);  // nullptr operands are treated as absent (like conf)
+  Expr* new_or(Expr* a, Expr* b);
+  Expr* copy(const Expr* e);
+
+  Property* new_property(PropType type);
+  Menu* new_menu();
+  const SourceFile* add_file(std::string name, const SourceFile* parent, int parent_line);
+  const std::deque<SourceFile>& files() const { return files_; }
+
+  // Environment variables the tree's macros read, with their values (for auto.conf.cmd).
+  std::vector<std::pair<std::string, std::string>> env_used;
+
+ private:
+  friend class TreeFinalizer;
+  std::deque<Expr> exprs_;
+  std::deque<Symbol> symbol_arena_;
+  std::deque<Property> props_;
+  std::deque<Menu> menus_;
+  std::deque<SourceFile> files_;
+  std::vector<Symbol*> all_symbols_;  // by id, including constants
+  std::vector<Symbol*> symbols_;      // named non-const, definition order
+  std::unordered_map<std::string, Symbol*> by_name_;
+  std::unordered_map<std::string, Symbol*> consts_;
+  std::unordered_map<std::string, Symbol*> named_choices_;
+  mutable std::vector<Symbol*> hash_order_;
+  std::vector<Symbol*> insertion_order_;  // every hashed symbol (named or const) in creation order
+};
+
+}  // namespace rk::kconfig
