@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 RK := $(BUILD_DIR)/runner-kernel
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure tool check test conformance bench fuzz format clean
+.PHONY: all deps configure tool check test conformance conformance-selftest bench fuzz format clean
 
 all: tool
 	@echo "runner-kernel built: $(RK)"
@@ -30,8 +30,25 @@ test: check conformance
 conformance: tool
 	@tests/conformance/run.sh --tool $(abspath $(RK))
 
+# Proves the conformance harness catches a broken tool (runs conf against itself; no build needed).
+conformance-selftest:
+	@tests/conformance/run.sh --self-test
+
+# conf vs runner-kernel on the kernel trees: table + out/bench/kconfig.json. See bench/README.md
+# (RK_BENCH_REPS, RK_BENCH_VERSIONS, ...); BENCH_ARGS go to Google Benchmark.
 bench: tool
-	@$(BUILD_DIR)/bench/kconfig-bench
+	@$(BUILD_DIR)/bench/kconfig-bench $(BENCH_ARGS)
+
+# Builds the libFuzzer targets with clang and fuzzes each for FUZZ_SECONDS (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRK_FUZZ=ON -DRK_BUILD_TESTS=OFF \
+	  -DRK_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target kconfig_parse_fuzzer config_reader_fuzzer
+	@mkdir -p build-fuzz/corpus-parse build-fuzz/corpus-config
+	build-fuzz/fuzz/kconfig_parse_fuzzer -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/kconfig.dict \
+	  build-fuzz/corpus-parse fuzz/corpus
+	build-fuzz/fuzz/config_reader_fuzzer -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-config
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -73,6 +73,15 @@ download_deb() {
   for f in "$DEBS/.partial/${pkg}_"*.deb; do mv -f "$f" "$DEBS/"; done
 }
 
+# The newest downloaded .deb of a package, or nothing.
+newest_deb() {
+  local f
+  for f in "$DEBS/$1_"*.deb; do
+    [ -f "$f" ] || continue
+    printf '%s\n' "$f"
+  done | sort -V | tail -n 1
+}
+
 fetch_one() {
   local ver="$1" name="linux-source-$1"
   local tree="$TREES/$name" marker="$TREES/$name.version"
@@ -85,11 +94,11 @@ fetch_one() {
   rm -f "$marker"
 
   local deb
-  deb=$(ls -1 "$DEBS/${name}_"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+  deb=$(newest_deb "$name")
   if [ -z "$deb" ] || ! dpkg-deb --info "$deb" >/dev/null 2>&1; then
     rm -f "$DEBS/${name}_"*.deb
     download_deb "$ver"
-    deb=$(ls -1 "$DEBS/${name}_"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+    deb=$(newest_deb "$name")
     [ -n "$deb" ] || die "$name: no .deb after download"
   fi
   local debver
@@ -100,8 +109,9 @@ fetch_one() {
   local tmp
   tmp=$(mktemp -d "$TREES/.tmp-$name.XXXXXX")
   dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$name.tar.xz" | xz -dc | tar -x -C "$tmp"
-  [ -f "$tmp/$name/Makefile" ] && [ -d "$tmp/$name/scripts/kconfig" ] \
-    || die "$name: unexpected tarball layout in $(basename "$deb")"
+  if [ ! -f "$tmp/$name/Makefile" ] || [ ! -d "$tmp/$name/scripts/kconfig" ]; then
+    die "$name: unexpected tarball layout in $(basename "$deb")"
+  fi
   mv "$tmp/$name" "$tree"
   rmdir "$tmp"
   printf '%s\n' "$debver" >"$marker.tmp"

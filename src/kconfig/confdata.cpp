@@ -332,6 +332,7 @@ class Reader {
 }  // namespace
 
 std::optional<std::string> FileAccess::read(const std::string& name) const {
+  if (read_override) return read_override(name);
   std::string path = resolve(name);
   if (path.empty()) return std::nullopt;
   std::ifstream in(path, std::ios::binary);

@@ -16,6 +16,8 @@ namespace rk::kconfig {
 struct FileAccess {
   std::string cwd = ".";
   std::string srctree;
+  // When set, answers every read instead of the file system (tests and fuzzers).
+  std::function<std::optional<std::string>(const std::string& name)> read_override;
   // Returns the file's contents, or nullopt when it cannot be opened.
   std::optional<std::string> read(const std::string& name) const;
   // Path a name resolves to (cwd- or srctree-relative), or empty when missing.

@@ -416,14 +416,17 @@ void Config::warn_unmet_dependency(const Symbol* sym) {
     if (s->type == SymbolType::Unknown) return "";
     return " [=" + string_value(s) + "]";
   };
+  // Printed the way conf stores the dependencies (simplified), when the finalizer kept them.
+  const Expr* dir_dep = sym->conf_dir_dep ? sym->conf_dir_dep : sym->dir_dep;
+  const Expr* rev_dep = sym->conf_rev_dep ? sym->conf_rev_dep : sym->rev_dep;
   diag_->emit("");
   diag_->emit("WARNING: unmet direct dependencies detected for " + sym->name);
   diag_->emit(std::string("  Depends on [") + (st(sym).dir_dep == M ? 'm' : 'n') +
-              "]: " + expr_to_string(sym->dir_dep, annotate));
+              "]: " + expr_to_string(dir_dep, annotate));
   for (Tristate level : {Y, M}) {
     bool title = false;
     std::vector<const Expr*> terms;
-    std::vector<const Expr*> todo{sym->rev_dep};
+    std::vector<const Expr*> todo{rev_dep};
     while (!todo.empty()) {
       const Expr* e = todo.back();
       todo.pop_back();
@@ -570,7 +573,11 @@ void Config::clear_all_valid() {
   calc(tree_->modules);
 }
 
-bool Config::is_changeable(const Symbol* sym) const { return st(sym).visible > st(sym).rev_dep; }
+bool Config::is_changeable(const Symbol* sym) const {
+  // 6.11+ choices have no value of their own to change.
+  if (sym->is_choice() && tree_->dialect.new_choice_rules()) return false;
+  return st(sym).visible > st(sym).rev_dep;
+}
 
 bool Config::tristate_within_range(const Symbol* sym, Tristate v) const {
   SymbolType type = effective_type(sym);
@@ -722,8 +729,9 @@ bool Config::menu_visible(const Menu* menu) {
   if (!sym || st(sym).tri == N) return false;
   for (const Menu* child = menu->list; child; child = child->next) {
     if (menu_visible(child)) {
-      // conf marks a symbol with a visible child as user-set; mirrored for identical results.
-      state(sym).flags |= kDefUser;
+      // Before 6.11 conf marks a symbol with a visible child as user-set; mirrored for
+      // identical results.
+      if (!tree_->dialect.new_choice_rules()) state(sym).flags |= kDefUser;
       return true;
     }
   }

@@ -59,6 +59,8 @@ class Config {
   bool is_changeable(const Symbol* sym) const;   // visible above what selects force
   std::string string_default(Symbol* sym);       // sym_get_string_default
   Tristate prop_visibility(const Property* p) const { return prop_vis_[p->id]; }
+  // sym_get_range_prop: the first range whose condition holds (evaluating the conditions).
+  const Property* active_range(const Symbol* sym) { return range_prop(sym); }
 
   // --- user edits ------------------------------------------------------------------------
   bool tristate_within_range(const Symbol* sym, Tristate v) const;

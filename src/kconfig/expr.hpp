@@ -2,8 +2,11 @@
 // the finalizer and the explainer need. Evaluation lives in Config (it needs values).
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "kconfig/tree.hpp"
 
@@ -15,6 +18,18 @@ namespace rk::kconfig {
 std::string expr_to_string(const Expr* e,
                            const std::function<std::string(const Symbol*)>& annotate = {});
 
+// expr_print's token stream: `fn(sym, text)` for every token, `sym` set for the tokens that name
+// a symbol (conf annotates those with their value).
+void expr_print_tokens(const Expr* e,
+                       const std::function<void(const Symbol* sym, std::string_view text)>& fn);
+
+// expr_gstr_print: appends `e` to `out`, each symbol of known type followed by " [=value]"
+// (`value` gives sym_get_string_value). With `max_width`, a token that would make the current
+// line longer than that is preceded by "\\\n", like conf's menu help in mconf.
+void expr_append_annotated(const Expr* e, std::string& out,
+                           const std::function<std::string(const Symbol*)>& value,
+                           size_t max_width = 0);
+
 // True when `sym` appears anywhere in `e`.
 bool expr_contains_symbol(const Expr* e, const Symbol* sym);
 // True when `e` can only be non-n while `sym` is non-n (conf's expr_depends_symbol).
@@ -24,5 +39,55 @@ void expr_collect_symbols(const Expr* e, std::vector<Symbol*>& out);
 
 // 'm' in a dependency means 'm && MODULES', so that it evaluates to n without modules.
 Expr* rewrite_m(Tree& tree, Expr* e);
+
+// conf's expression simplifications (expr_transform, expr_eliminate_dups, expr_eliminate_eq,
+// expr_trans_compare, expr_eq) with the results conf gets, release by release (6.12 changed how
+// duplicates are eliminated). They decide how conf prints dependencies and how it nests menu
+// entries; evaluation never needs them.
+//
+// Every function works on expressions this object owns: inputs are copied first (`copy`) where
+// conf copies, and results may be rewritten in place by later calls, exactly like conf's. New
+// nodes go to `arena` (so they live as long as the tree), or to a private scratch arena when
+// `arena` is null.
+class ExprSimplifier {
+ public:
+  ExprSimplifier(const Tree& tree, Tree* arena);
+
+  Expr* copy(const Expr* e);
+  Expr* new_and(Expr* a, Expr* b);  // absent operands are dropped
+  Expr* new_or(Expr* a, Expr* b);
+  Expr* new_sym(Symbol* s);
+  Expr* new_cmp(ExprKind kind, Symbol* l, Symbol* r);
+
+  // rewrite_m on a copy of `e`.
+  Expr* rewrite_m_copy(const Expr* e);
+  // expr_transform: comparisons with constants of bool symbols, negations pushed inwards.
+  Expr* transform(Expr* e);
+  // expr_eliminate_dups: joins duplicate and redundant operands of each &&/|| level.
+  Expr* eliminate_dups(Expr* e);
+  // expr_eliminate_eq: removes the operands *a and *b have in common.
+  void eliminate_eq(Expr** a, Expr** b);
+  // expr_trans_compare: makes every comparison with `sym` explicit.
+  Expr* trans_compare(const Expr* e, ExprKind type, Symbol* sym);
+  // expr_eq: equal up to operand order within &&/|| levels (the inputs are not modified).
+  bool eq(const Expr* a, const Expr* b);
+  // expr_is_yes: absent, or the constant y.
+  bool is_yes(const Expr* e) const;
+
+ private:
+  Expr* alloc(ExprKind kind);
+  Expr* eliminate_yn(Expr* e);
+  void eliminate_eq_leaves(ExprKind type, Expr** ep1, Expr** ep2);
+  Expr* join_or(Expr* e1, Expr* e2);
+  Expr* join_and(Expr* e1, Expr* e2);
+  void eliminate_dups1(ExprKind type, Expr** ep1, Expr** ep2);
+
+  const Tree& tree_;
+  Tree* arena_;
+  std::deque<Expr> scratch_;
+  bool v612_;
+  int trans_count_ = 0;
+  int temp_depth_ = 0;  // inside eq(): allocations are temporary
+};
 
 }  // namespace rk::kconfig

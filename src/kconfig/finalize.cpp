@@ -11,7 +11,7 @@ namespace {
 
 class Finalizer {
  public:
-  Finalizer(Tree& tree, Diagnostics& diag) : t_(tree), diag_(diag) {}
+  Finalizer(Tree& tree, Diagnostics& diag) : t_(tree), diag_(diag), x_(tree, &tree) {}
 
   void run() {
     finalize(&t_.root, false);
@@ -51,40 +51,63 @@ class Finalizer {
 
   // Every entry inherits the dependencies of the menus, ifs and (before 6.11) choices around
   // it; every property inherits its entry's. Selects and implies become reverse dependencies
-  // of their targets.
-  void propagate_into_children(Menu* parent, Expr* parentdep) {
+  // of their targets. Alongside, the same is built the way conf stores it (simplified at each
+  // step) into the conf_* fields, for display and for the menu structure.
+  void propagate_into_children(Menu* parent, Expr* parentdep, Expr* parentdep_conf) {
     for (Menu* m = parent->list; m; m = m->next) {
-      Expr* basedep = rewrite_m(t_, m->dep);
-      basedep = t_.new_and(t_.copy(parentdep), basedep);
+      Expr* own = m->dep;
+      // Expressions are never modified after finalize, so subtrees are shared, not copied.
+      Expr* basedep = t_.new_and(parentdep, rewrite_m(t_, own));
       m->dep = basedep;
+      Expr* cbase = x_.transform(x_.rewrite_m_copy(own));
+      cbase = x_.eliminate_dups(x_.new_and(x_.copy(parentdep_conf), cbase));
+      m->conf_dep = cbase;
 
       Property* first = m->sym ? m->sym->props : m->prompt;
       for (Property* p = first; p; p = p->next) {
         if (p->menu != m) continue;  // belongs to another definition of the symbol
-        Expr* dep = rewrite_m(t_, p->visible);
-        dep = t_.new_and(t_.copy(basedep), dep);
+        Expr* own_vis = p->visible;
+        Expr* dep = t_.new_and(basedep, rewrite_m(t_, own_vis));
         p->visible = dep;
+        Expr* cdep = x_.transform(x_.rewrite_m_copy(own_vis));
+        cdep = x_.eliminate_dups(x_.new_and(x_.copy(cbase), cdep));
+        p->conf_visible = cdep;
         if (p->type == PropType::Select) {
           Symbol* target = p->expr->lsym;
           target->rev_dep = t_.new_or(
-              target->rev_dep, t_.new_and(t_.new_sym_expr(m->sym), t_.copy(dep)));
+              target->rev_dep, t_.new_and(t_.new_sym_expr(m->sym), dep));
+          target->conf_rev_dep = x_.new_or(
+              target->conf_rev_dep, x_.new_and(x_.new_sym(m->sym), x_.copy(cdep)));
         } else if (p->type == PropType::Imply) {
           Symbol* target = p->expr->lsym;
           target->implied = t_.new_or(
-              target->implied, t_.new_and(t_.new_sym_expr(m->sym), t_.copy(dep)));
+              target->implied, t_.new_and(t_.new_sym_expr(m->sym), dep));
+          target->conf_implied = x_.new_or(
+              target->conf_implied, x_.new_and(x_.new_sym(m->sym), x_.copy(cdep)));
         }
       }
     }
   }
 
   // Consecutive entries that depend on the symbol right before them become its children
-  // (how menuconfig indents them). Only the structure changes, never a value.
+  // (how menuconfig indents them): entries whose (conf-simplified) dependency requires the
+  // symbol, or contains it and is a superset of the symbol's own visibility. Only the
+  // structure changes, never a value.
   void nest_dependents(Menu* parent, Symbol* sym) {
+    ExprSimplifier x(t_, nullptr);
+    Expr* basedep = x.trans_compare(parent->prompt ? parent->prompt->conf_visible : nullptr,
+                                    ExprKind::Unequal, t_.sym_no);
+    basedep = x.eliminate_dups(x.transform(basedep));
     Menu* last = nullptr;
     for (Menu* m = parent->next; m; m = m->next) {
-      const Expr* dep = m->prompt ? m->prompt->visible : m->dep;
+      const Expr* dep = m->prompt ? m->prompt->conf_visible : m->conf_dep;
       if (!expr_contains_symbol(dep, sym)) break;
-      if (!expr_depends_symbol(dep, sym)) break;
+      if (!expr_depends_symbol(dep, sym)) {
+        Expr* d = x.eliminate_dups(x.transform(x.trans_compare(dep, ExprKind::Unequal, t_.sym_no)));
+        Expr* d2 = x.copy(basedep);
+        x.eliminate_eq(&d, &d2);
+        if (!x.is_yes(d2)) break;
+      }
       finalize(m, false);
       m->parent = parent;
       last = m;
@@ -112,9 +135,12 @@ class Finalizer {
     if (choice->type == SymbolType::Tristate && member->type != SymbolType::Tristate) {
       Expr* is_y = t_.new_cmp_expr(ExprKind::Equal, choice, t_.sym_yes);
       m->dep = t_.new_and(is_y, m->dep);
+      Expr* cis_y = x_.new_cmp(ExprKind::Equal, choice, t_.sym_yes);
+      m->conf_dep = x_.new_and(cis_y, m->conf_dep);
       for (Property* p = member->props; p; p = p->next) {
         if (p->menu != m) continue;
-        p->visible = t_.new_and(t_.copy(is_y), p->visible);
+        p->visible = t_.new_and(is_y, p->visible);
+        p->conf_visible = x_.new_and(x_.copy(cis_y), p->conf_visible);
       }
     }
     choice->choice_values.push_back(member);
@@ -125,16 +151,19 @@ class Finalizer {
     Symbol* sym = parent->sym;
     if (parent->list) {
       Expr* parentdep = parent->dep;
+      Expr* parentdep_conf = parent->conf_dep;
       if (!new_rules() && sym && sym->is_choice()) {
         infer_choice_types(parent, sym);
         parentdep = t_.new_sym_expr(sym);
+        parentdep_conf = x_.new_sym(sym);
       }
-      propagate_into_children(parent, parentdep);
+      propagate_into_children(parent, parentdep, parentdep_conf);
       bool is_choice = sym && sym->is_choice();
       for (Menu* m = parent->list; m; m = m->next) finalize(m, is_choice);
     } else if (sym && (!new_rules() || !inside_choice)) {
       nest_dependents(parent, sym);
       sym->dir_dep = t_.new_or(sym->dir_dep, parent->dep);
+      sym->conf_dir_dep = x_.new_or(sym->conf_dir_dep, parent->conf_dep);
     }
 
     for (Menu* m = parent->list; m; m = m->next) {
@@ -166,6 +195,8 @@ class Finalizer {
     if (!new_rules() && sym && sym->is_choice() && !sym->is_optional() && parent->prompt) {
       sym->rev_dep = t_.new_or(sym->rev_dep,
                                t_.new_and(parent->prompt->visible, t_.new_sym_expr(t_.sym_mod)));
+      sym->conf_rev_dep = x_.new_or(
+          sym->conf_rev_dep, x_.new_and(parent->prompt->conf_visible, x_.new_sym(t_.sym_mod)));
     }
   }
 
@@ -230,10 +261,12 @@ class Finalizer {
 
   // --- dependency loops -------------------------------------------------------------------
 
+  // What a frame of the check stack is looking at (conf's dep_stack expr/prop).
+  enum class Edge : uint8_t { None, DirDep, RevDep, Implied, Value };
   struct Frame {
     Symbol* sym;
     const Property* prop = nullptr;
-    const char* what = nullptr;  // "depends on", "is selected by", ... for the report
+    Edge edge = Edge::None;  // None with a prop: the property's visibility
   };
 
   Symbol* check_expr(const Expr* e) {
@@ -263,22 +296,22 @@ class Finalizer {
   Symbol* check_sym_edges(Symbol* sym) {
     stack_.push_back({sym});
     Symbol* hit = nullptr;
-    auto step = [&](const Expr* e, const char* what, const Property* p) {
-      stack_.back().what = what;
+    auto step = [&](const Expr* e, Edge edge, const Property* p) {
+      stack_.back().edge = edge;
       stack_.back().prop = p;
       hit = check_expr(e);
       return hit != nullptr;
     };
-    if (!step(sym->dir_dep, "depends on", nullptr) &&
-        !step(sym->rev_dep, "is selected by", nullptr) &&
-        !step(sym->implied, "is implied by", nullptr)) {
+    if (!step(sym->dir_dep, Edge::DirDep, nullptr) &&
+        !step(sym->rev_dep, Edge::RevDep, nullptr) &&
+        !step(sym->implied, Edge::Implied, nullptr)) {
       for (Property* p = sym->props; p; p = p->next) {
         if (p->type == PropType::Choice || p->type == PropType::Select ||
             p->type == PropType::Imply)
           continue;
-        if (step(p->visible, "visible", p)) break;
+        if (step(p->visible, Edge::None, p)) break;
         if (p->type != PropType::Default || sym->is_choice()) continue;
-        if (step(p->expr, "value", p)) break;
+        if (step(p->expr, Edge::Value, p)) break;
       }
     }
     stack_.pop_back();
@@ -321,45 +354,113 @@ class Finalizer {
     return hit;
   }
 
+  static const char* prop_type_name(const Property* p) {
+    switch (p ? p->type : PropType::Unknown) {
+      case PropType::Prompt:
+        return "prompt";
+      case PropType::Comment:
+        return "comment";
+      case PropType::Menu:
+        return "menu";
+      case PropType::Default:
+        return "default";
+      case PropType::Choice:
+        return "choice";
+      case PropType::Select:
+        return "select";
+      case PropType::Imply:
+        return "imply";
+      case PropType::Range:
+        return "range";
+      case PropType::Symbol:
+        return "symbol";
+      case PropType::Unknown:
+        break;
+    }
+    return "unknown";
+  }
+
+  // sym_check_print_recursive: the chain from the first frame of `last` to the top.
   void report_loop(Symbol* last) {
+    ++loops_;
+    // A loop closing on a choice member is reported on its choice, the member on top.
+    bool pushed = false;
+    if (last->is_choice_value() && last->choice_sym) {
+      stack_.push_back({last});
+      pushed = true;
+      last = last->choice_sym;
+    }
     size_t i = 0;
-    Symbol* target = last->choice_sym ? last->choice_sym : last;
-    while (i < stack_.size() && stack_[i].sym != target) ++i;
+    while (i < stack_.size() && stack_[i].sym != last) ++i;
     if (i == stack_.size()) {
       diag_.emit("unexpected recursive dependency error");
-      ++loops_;
+      if (pushed) stack_.pop_back();
       return;
     }
     auto name = [](const Symbol* s) { return s->has_name ? s->name : std::string("<choice>"); };
-    auto where = [&](const Frame& f) {
-      const Property* p = f.prop ? f.prop : f.sym->props;
-      const Menu* m = f.sym->menus.empty() ? nullptr : f.sym->menus.front();
-      const SourceFile* file = p ? p->file : m ? m->file : nullptr;
-      int line = p ? p->line : m ? m->line : 0;
-      return (file ? file->name : std::string("<unknown>")) + ":" + std::to_string(line);
+    auto loc = [](const SourceFile* f, int line) {
+      return (f ? f->name : std::string("<unknown>")) + ":" + std::to_string(line);
     };
-    diag_.emit(where(stack_[i]) + ":error: recursive dependency detected!");
     for (size_t j = i; j < stack_.size(); ++j) {
       const Frame& f = stack_[j];
+      const Symbol* sym = f.sym;
       const Symbol* next = j + 1 < stack_.size() ? stack_[j + 1].sym : last;
-      std::string line = where(f) + ":\t";
-      if (f.sym->is_choice())
-        line += "choice " + name(f.sym) + " contains symbol " + name(next);
-      else if (f.sym->is_choice_value())
-        line += "symbol " + name(f.sym) + " is part of choice " + name(next);
-      else if (f.what && std::string(f.what) == "visible")
-        line += "symbol " + name(f.sym) + " prompt is visible depending on " + name(next);
-      else if (f.what && std::string(f.what) == "value")
-        line += "symbol " + name(f.sym) + " default value contains " + name(next);
+      std::string line;
+      if (new_rules()) {
+        if (j == i) diag_.emit("error: recursive dependency detected!");
+        if (next->is_choice()) {
+          const Menu* cm = next->menus.empty() ? nullptr : next->menus.front();
+          line = "\tsymbol " + name(sym) + " is part of choice block at " +
+                 (cm ? loc(cm->file, cm->line) : std::string("<unknown>:0"));
+        } else if (f.edge == Edge::DirDep) {
+          line = "\tsymbol " + name(sym) + " depends on " + next->name;
+        } else if (f.edge == Edge::RevDep) {
+          line = "\tsymbol " + sym->name + " is selected by " + next->name;
+        } else if (f.edge == Edge::Implied) {
+          line = "\tsymbol " + sym->name + " is implied by " + next->name;
+        } else if (f.edge == Edge::Value) {
+          line = "\tsymbol " + name(sym) + " " + prop_type_name(f.prop) + " value contains " +
+                 next->name;
+        } else {
+          line = "\tsymbol " + name(sym) + " " + prop_type_name(f.prop) +
+                 " is visible depending on " + next->name;
+        }
+        diag_.emit(line);
+        continue;
+      }
+      // 5.10/6.1: every line starts with a location: the property being checked (or the
+      // symbol's first one); for choices and their members, the first property's entry.
+      const Property* p = f.prop ? f.prop : sym->props;
+      const Menu* menu = nullptr;
+      if (sym->is_choice() || sym->is_choice_value()) {
+        p = sym->props;
+        menu = p ? p->menu : nullptr;
+      }
+      std::string ploc = p ? loc(p->file, p->line) : std::string("<unknown>:0");
+      std::string mloc = menu ? loc(menu->file, menu->line) : ploc;
+      if (j == i) diag_.emit(ploc + ":error: recursive dependency detected!");
+      if (sym->is_choice())
+        line = mloc + ":\tchoice " + name(sym) + " contains symbol " + name(next);
+      else if (sym->is_choice_value())
+        line = mloc + ":\tsymbol " + name(sym) + " is part of choice " + name(next);
+      else if (f.edge == Edge::DirDep)
+        line = ploc + ":\tsymbol " + name(sym) + " depends on " + name(next);
+      else if (f.edge == Edge::RevDep)
+        line = ploc + ":\tsymbol " + name(sym) + " is selected by " + name(next);
+      else if (f.edge == Edge::Implied)
+        line = ploc + ":\tsymbol " + name(sym) + " is implied by " + name(next);
+      else if (f.edge == Edge::Value)
+        line = ploc + ":\tsymbol " + name(sym) + " " + prop_type_name(p) + " value contains " +
+               name(next);
       else
-        line += "symbol " + name(f.sym) + " " + (f.what ? f.what : "depends on") + " " +
-                name(next);
+        line = ploc + ":\tsymbol " + name(sym) + " " + prop_type_name(p) +
+               " is visible depending on " + name(next);
       diag_.emit(line);
     }
     diag_.emit("For a resolution refer to Documentation/kbuild/kconfig-language.rst");
     diag_.emit("subsection \"Kconfig recursive dependency limitations\"");
     diag_.emit("");
-    ++loops_;
+    if (pushed) stack_.pop_back();
   }
 
   enum : uint8_t { kChecking = 1, kChecked = 2 };
@@ -370,16 +471,66 @@ class Finalizer {
   void mark(Symbol* s, uint8_t f) { state(s) |= f; }
   void unmark(Symbol* s, uint8_t f) { state(s) &= static_cast<uint8_t>(~f); }
 
-  void check_all_dependency_loops() {
-    for (Symbol* s : t_.symbols_in_hash_order()) {
-      if (s->is_const()) continue;
-      check_sym(s);
+  // 6.12's choice_check_sanity: member properties conf rejects.
+  int check_choice_member(const Menu* m) {
+    int errors = 0;
+    for (const Property* p = m->sym->props; p; p = p->next) {
+      if (p->type == PropType::Default) {
+        diag_.emit(loc_of(p) + ": error: defaults for choice values not supported");
+        ++errors;
+      }
+      if (p->menu != m && p->type == PropType::Prompt && p->menu->parent != m->parent) {
+        diag_.emit(loc_of(p) + ": error: choice value has a prompt outside its choice group");
+        ++errors;
+      }
     }
-    if (loops_) throw KconfigError("recursive dependency detected");
+    return errors;
+  }
+
+  static std::string loc_of(const Property* p) {
+    return (p->file ? p->file->name : std::string("<unknown>")) + ":" + std::to_string(p->line);
+  }
+
+  template <typename F>
+  static void for_each_entry_below(Menu* root, F&& f) {
+    Menu* m = root->list;
+    while (m) {
+      f(m);
+      if (m->list) {
+        m = m->list;
+        continue;
+      }
+      while (m && m != root && !m->next) m = m->parent;
+      if (!m || m == root) break;
+      m = m->next;
+    }
+  }
+
+  void check_all_dependency_loops() {
+    int errors = 0;
+    if (new_rules()) {
+      // 6.12 checks in menu order, with each choice's members checked for sanity.
+      for_each_entry_below(&t_.root, [&](Menu* m) {
+        if (!m->sym) return;
+        if (!m->sym->is_const()) check_sym(m->sym);
+        if (m->sym->is_choice())
+          for_each_entry_below(m, [&](Menu* child) {
+            if (child->sym) errors += check_choice_member(child);
+          });
+      });
+    } else {
+      for (Symbol* s : t_.symbols_in_hash_order()) {
+        if (s->is_const()) continue;
+        check_sym(s);
+      }
+    }
+    // conf has printed everything it prints; it just exits.
+    if (loops_ || errors) throw KconfigError("");
   }
 
   Tree& t_;
   Diagnostics& diag_;
+  ExprSimplifier x_;  // builds the conf_* forms in the tree's arena
   std::vector<Frame> stack_;
   std::vector<uint8_t> marks_;
   int loops_ = 0;

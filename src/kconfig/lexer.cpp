@@ -11,7 +11,9 @@ bool is_word_char(char c) {
          c == '-';
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 size_t end_of_line(const std::string& s, size_t pos) {
   size_t eol = s.find('\n', pos);
@@ -27,10 +29,22 @@ int indentation(std::string_view blanks) {
 
 }  // namespace
 
-Lexer::Lexer(const Dialect& dialect, SourceStack& files, Diagnostics& diag)
-    : dialect_(dialect), files_(files), diag_(diag) {}
+Lexer::Lexer(const Dialect& dialect, SourceStack& files, Diagnostics& diag, size_t max_warnings)
+    : dialect_(dialect),
+      files_(files),
+      diag_(diag),
+      warnings_base_(diag.lines().size()),
+      max_warnings_(max_warnings) {}
 
-const SourceFile* Lexer::current_file() const { return top_closed_ ? nullptr : files_.top().file; }
+void Lexer::check_warning_budget() const {
+  if (diag_.lines().size() - warnings_base_ > max_warnings_)
+    throw KconfigError("more than " + std::to_string(max_warnings_) +
+                       " warnings while parsing; giving up");
+}
+
+const SourceFile* Lexer::current_file() const {
+  return top_closed_ ? nullptr : files_.top().file;
+}
 
 std::string Lexer::message_file() const {
   const SourceFile* f = legacy_file_tracking(dialect_) ? stmt_file_ : current_file();
@@ -42,82 +56,87 @@ std::string_view Lexer::macro_file() const {
   return f ? std::string_view(f->name) : std::string_view("<none>");
 }
 
-int Lexer::macro_line() const { return files_.top().line; }
+int Lexer::macro_line() const {
+  return files_.top().line;
+}
 
 void Lexer::warn(std::string_view file, int line, const std::string& msg) {
   diag_.emit(std::string(file) + ":" + std::to_string(line) + ":warning: " + msg);
+  check_warning_budget();
 }
 
-Token Lexer::next() {
+void Lexer::next(Token& out) {
+  check_warning_budget();
   for (;;) {
-    Token t = lex_one();
+    out.text.clear();
+    Tok kind = lex_one(out.text);
     if (prev_ == Tok::Eol || prev_ == Tok::HelpText) {
       // An end-of-line after an end-of-line ends no statement.
-      if (t.kind == Tok::Eol) continue;
+      if (kind == Tok::Eol) continue;
       stmt_line_ = files_.top().line;
       stmt_file_ = current_file();
     }
     if (prev2_ == Tok::Eol && prev_ == Tok::Word &&
-        (t.kind == Tok::Equal || t.kind == Tok::ColonEqual || t.kind == Tok::PlusEqual))
+        (kind == Tok::Equal || kind == Tok::ColonEqual || kind == Tok::PlusEqual))
       mode_ = Mode::AssignValue;
     prev2_ = prev_;
-    prev_ = t.kind;
-    return t;
+    prev_ = kind;
+    out.kind = kind;
+    return;
   }
 }
 
-Token Lexer::lex_one() {
-  if (ended_) return {Tok::End, {}};
+Tok Lexer::lex_one(std::string& text) {
+  if (ended_) return Tok::End;
   switch (mode_) {
     case Mode::AssignValue:
-      return lex_assign_value();
+      return lex_assign_value(text);
     case Mode::Help:
-      return lex_help();
+      return lex_help(text);
     case Mode::Initial:
       break;
   }
-  return lex_initial();
+  return lex_initial(text);
 }
 
 // End of the current file: back to the includer (which sees an end-of-line), or the end.
-Token Lexer::end_of_file() {
+Tok Lexer::end_of_file() {
   mode_ = Mode::Initial;
   if (prev_ != Tok::Eol && prev_ != Tok::HelpText)
     warn(macro_file(), files_.top().line, "no new line at end of file");
-  if (files_.pop()) return {Tok::Eol, {}};
+  if (files_.pop()) return Tok::Eol;
   if (legacy_file_tracking(dialect_) && !top_closed_) {
     top_closed_ = true;
-    return {Tok::Eol, {}};
+    return Tok::Eol;
   }
   ended_ = true;
-  return {Tok::End, {}};
+  return Tok::End;
 }
 
-Token Lexer::lex_initial() {
+Tok Lexer::lex_initial(std::string& text) {
   for (;;) {
     SourceBuffer& b = files_.top();
     const std::string& s = b.text;
-    if (b.pos >= s.size()) return end_of_file();
-    char c = s[b.pos];
-    char c2 = b.pos + 1 < s.size() ? s[b.pos + 1] : '\0';
+    const size_t size = s.size();
+    // Blanks and comments, the most common things between tokens.
+    size_t pos = b.pos;
+    while (pos < size && is_blank(s[pos])) ++pos;
+    if (pos < size && s[pos] == '#') pos = end_of_line(s, pos);
+    b.pos = pos;
+    if (pos >= size) return end_of_file();
+    char c = s[pos];
+    char c2 = pos + 1 < size ? s[pos + 1] : '\0';
     auto op = [&](Tok kind, size_t len) {
       b.pos += len;
-      return Token{kind, {}};
+      return kind;
     };
     switch (c) {
-      case '#':
-        b.pos = end_of_line(s, b.pos);
-        continue;
-      case ' ':
-      case '\t':
-        while (b.pos < s.size() && is_blank(s[b.pos])) ++b.pos;
-        continue;
       case '\n':
         ++b.pos;
         ++b.line;
-        return {Tok::Eol, {}};
+        return Tok::Eol;
       case '\\':
-        if (c2 == '\n' && b.pos + 1 < s.size()) {  // continuation line
+        if (c2 == '\n') {  // continuation line
           b.pos += 2;
           ++b.line;
           continue;
@@ -126,7 +145,7 @@ Token Lexer::lex_initial() {
       case '"':
       case '\'':
         ++b.pos;
-        return lex_string(c);
+        return lex_string(c, text);
       case '|':
         if (c2 == '|') return op(Tok::Or, 2);
         break;
@@ -153,8 +172,8 @@ Token Lexer::lex_initial() {
         break;
       default:
         if (is_word_char(c) || c == '$') {
-          Token t;
-          if (lex_word(t)) return t;
+          Tok kind;
+          if (lex_word(kind, text)) return kind;
           continue;
         }
         break;
@@ -168,7 +187,7 @@ Token Lexer::lex_initial() {
 // longest match picks the macro rule instead: the word is expanded (references may reach
 // further along the line) and what it expands to is one word, whatever it contains; an empty
 // expansion is no token at all.
-bool Lexer::lex_word(Token& out) {
+bool Lexer::lex_word(Tok& kind, std::string& text) {
   SourceBuffer& b = files_.top();
   const std::string& s = b.text;
   size_t start = b.pos;
@@ -177,8 +196,8 @@ bool Lexer::lex_word(Token& out) {
   if (plain_end >= s.size() || s[plain_end] != '$') {
     b.pos = plain_end;
     std::string_view w(s.data() + start, plain_end - start);
-    out.kind = keyword(w, dialect_);
-    if (out.kind == Tok::Word) out.text.assign(w);
+    kind = keyword(w, dialect_);
+    if (kind == Tok::Word) text.assign(w);
     return true;
   }
   std::string_view line(s.data() + start, end_of_line(s, start) - start);
@@ -186,20 +205,19 @@ bool Lexer::lex_word(Token& out) {
   std::string expanded = pp_->expand_token(line, used);
   files_.top().pos = start + used;
   if (expanded.empty()) return false;
-  out.kind = Tok::Word;
-  out.text = std::move(expanded);
+  kind = Tok::Word;
+  text = std::move(expanded);
   return true;
 }
 
 // After the opening quote. Backslash escapes the next character, the other quote character is
 // literal, "$(...)" is expanded (and must close on this line). A string still open at the end
 // of the line ends there with a warning; at the end of the file, silently.
-Token Lexer::lex_string(char quote) {
-  std::string text;
+Tok Lexer::lex_string(char quote, std::string& text) {
   for (;;) {
     SourceBuffer& b = files_.top();
     const std::string& s = b.text;
-    if (b.pos >= s.size()) return {Tok::WordQuote, std::move(text)};
+    if (b.pos >= s.size()) return Tok::WordQuote;
     char c = s[b.pos];
     if (c == '$') {
       std::string_view line(s.data() + b.pos, end_of_line(s, b.pos) - b.pos);
@@ -219,13 +237,13 @@ Token Lexer::lex_string(char quote) {
     }
     if (c == '"' || c == '\'') {
       ++b.pos;
-      if (c == quote) return {Tok::WordQuote, std::move(text)};
+      if (c == quote) return Tok::WordQuote;
       text += c;
       continue;
     }
     if (c == '\n') {
       warn(message_file(), stmt_line_, "multi-line strings not supported");
-      return {Tok::WordQuote, std::move(text)};
+      return Tok::WordQuote;
     }
     size_t end = b.pos;
     while (end < s.size() && s[end] != '$' && s[end] != '\\' && s[end] != '"' && s[end] != '\'' &&
@@ -238,7 +256,7 @@ Token Lexer::lex_string(char quote) {
 
 // The raw text after "NAME =": leading blanks skipped, everything else up to the end of the
 // line kept (trailing blanks and '#' included; no continuation lines).
-Token Lexer::lex_assign_value() {
+Tok Lexer::lex_assign_value(std::string& text) {
   for (;;) {
     SourceBuffer& b = files_.top();
     const std::string& s = b.text;
@@ -248,21 +266,20 @@ Token Lexer::lex_assign_value() {
       ++b.pos;
       ++b.line;
       mode_ = Mode::Initial;
-      return {Tok::Eol, {}};
+      return Tok::Eol;
     }
     if (is_blank(c)) {
       ++b.pos;
       continue;
     }
     size_t eol = end_of_line(s, b.pos);
-    Token t{Tok::AssignVal, s.substr(b.pos, eol - b.pos)};
+    text.assign(s, b.pos, eol - b.pos);
     b.pos = eol;
-    return t;
+    return Tok::AssignVal;
   }
 }
 
 void Lexer::start_help() {
-  help_text_.clear();
   first_indent_ = last_indent_ = 0;
   mode_ = Mode::Help;
 }
@@ -271,44 +288,46 @@ void Lexer::start_help() {
 // spaces, trailing blanks are dropped, blank lines stay. The text ends before a line indented
 // less than the margin, or at a newline followed by a line starting in column 0 (that newline
 // is not part of the text), or at the end of the file.
-Token Lexer::lex_help() {
-  auto finish = [this] {
-    mode_ = Mode::Initial;
-    return Token{Tok::HelpText, std::move(help_text_)};
-  };
+Tok Lexer::lex_help(std::string& text) {
+  SourceBuffer& b = files_.top();
+  const std::string& s = b.text;
+  const size_t size = s.size();
+  size_t pos = b.pos;
+  int line = b.line;
   for (;;) {
-    SourceBuffer& b = files_.top();
-    const std::string& s = b.text;
-    if (b.pos >= s.size()) return finish();
-    char c = s[b.pos];
+    if (pos >= size) break;
+    char c = s[pos];
     if (is_blank(c) || c == '\n') {
-      size_t end = b.pos;
-      while (end < s.size() && is_blank(s[end])) ++end;
-      if (end < s.size() && s[end] == '\n') {
-        bool next_line_unindented =
-            end + 1 < s.size() && !is_blank(s[end + 1]) && s[end + 1] != '\n';
-        b.pos = end + 1;
-        ++b.line;
-        if (next_line_unindented) return finish();
-        help_text_ += '\n';
+      size_t end = pos;
+      while (end < size && is_blank(s[end])) ++end;
+      if (end < size && s[end] == '\n') {
+        bool next_line_unindented = end + 1 < size && !is_blank(s[end + 1]) && s[end + 1] != '\n';
+        pos = end + 1;
+        ++line;
+        if (next_line_unindented) break;
+        text += '\n';
         continue;
       }
-      int indent = indentation(std::string_view(s).substr(b.pos, end - b.pos));
-      b.pos = end;
+      int indent = indentation(std::string_view(s).substr(pos, end - pos));
+      pos = end;
       last_indent_ = indent;
       if (first_indent_) {
-        if (indent < first_indent_) return finish();
-        help_text_.append(static_cast<size_t>(indent - first_indent_), ' ');
+        if (indent < first_indent_) break;
+        text.append(static_cast<size_t>(indent - first_indent_), ' ');
       }
       continue;
     }
-    size_t eol = end_of_line(s, b.pos);
+    size_t eol = end_of_line(s, pos);
     size_t end = eol;
-    while (end > b.pos && is_blank(s[end - 1])) --end;
-    help_text_.append(s, b.pos, end - b.pos);
-    b.pos = eol;
+    while (end > pos && is_blank(s[end - 1])) --end;
+    text.append(s, pos, end - pos);
+    pos = eol;
     if (!first_indent_) first_indent_ = last_indent_;
   }
+  b.pos = pos;
+  b.line = line;
+  mode_ = Mode::Initial;
+  return Tok::HelpText;
 }
 
 void Lexer::push_source(const std::string& name) {

@@ -16,14 +16,15 @@ namespace rk::kconfig {
 
 class Lexer : public MacroLocation {
  public:
-  Lexer(const Dialect& dialect, SourceStack& files, Diagnostics& diag);
+  Lexer(const Dialect& dialect, SourceStack& files, Diagnostics& diag, size_t max_warnings);
   // The preprocessor needs the lexer (for $(filename)/$(lineno)) and the other way round.
   void set_preprocessor(Preprocessor& pp) { pp_ = &pp; }
 
-  // The next token for the parser. Like conf's yylex(): end-of-lines that end nothing are
-  // dropped, the statement line is taken at a statement's first token, and "WORD =", "WORD :="
-  // or "WORD +=" at the start of a line switch to reading the raw assignment value.
-  Token next();
+  // The next token for the parser, into `out` (whose text buffer is reused, so most tokens
+  // cost no allocation). Like conf's yylex(): end-of-lines that end nothing are dropped, the
+  // statement line is taken at a statement's first token, and "WORD =", "WORD :=" or "WORD +="
+  // at the start of a line switch to reading the raw assignment value.
+  void next(Token& out);
   // Called by the parser right after "help" EOL: the following lines are the help text.
   void start_help();
   // 'source NAME': continue reading from NAME.
@@ -36,25 +37,31 @@ class Lexer : public MacroLocation {
   // The file name conf puts in front of parser messages.
   std::string message_file() const;
 
+  // Beyond conf: stops a tree that floods the diagnostics (ParseLimits::warnings).
+  void check_warning_budget() const;
+
   std::string_view macro_file() const override;
   int macro_line() const override;
 
  private:
   enum class Mode { Initial, AssignValue, Help };
 
-  Token lex_one();
-  Token lex_initial();
-  bool lex_word(Token& out);
-  Token lex_string(char quote);
-  Token lex_assign_value();
-  Token lex_help();
-  Token end_of_file();
+  // Each returns the token's kind and leaves its text (if any) in `text`.
+  Tok lex_one(std::string& text);
+  Tok lex_initial(std::string& text);
+  bool lex_word(Tok& kind, std::string& text);
+  Tok lex_string(char quote, std::string& text);
+  Tok lex_assign_value(std::string& text);
+  Tok lex_help(std::string& text);
+  Tok end_of_file();
   void warn(std::string_view file, int line, const std::string& msg);
 
   const Dialect& dialect_;
   SourceStack& files_;
   Diagnostics& diag_;
   Preprocessor* pp_ = nullptr;
+  size_t warnings_base_;
+  size_t max_warnings_;
 
   Mode mode_ = Mode::Initial;
   Tok prev_ = Tok::Eol;   // last token handed out
@@ -64,7 +71,6 @@ class Lexer : public MacroLocation {
   bool top_closed_ = false;  // before 6.9: the top-level file was closed at its end
   bool ended_ = false;
 
-  std::string help_text_;
   int first_indent_ = 0;  // indentation of the help text's first line (0 until seen)
   int last_indent_ = 0;   // indentation of the latest indented line
 };

@@ -89,8 +89,9 @@ std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
   tree->arch = env_value(options.env, "SRCARCH");
   if (tree->arch.empty()) tree->arch = env_value(options.env, "ARCH");
 
-  SourceStack files(*tree, {options.cwd, srctree, options.read_file});
-  Lexer lexer(tree->dialect, files, diag);
+  SourceStack files(*tree, {options.cwd, srctree, options.read_file,
+                            options.limits.source_statements, options.limits.total_source_bytes});
+  Lexer lexer(tree->dialect, files, diag, options.limits.warnings);
   MacroEnvironment menv;
   menv.env = &options.env;
   menv.shell = options.shell;
@@ -98,6 +99,7 @@ std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
   menv.diag = &diag;
   menv.info = options.info;
   menv.env_used = &tree->env_used;
+  menv.limits = options.limits;
   Preprocessor pp(std::move(menv), lexer);
   lexer.set_preprocessor(pp);
 

@@ -12,6 +12,20 @@
 
 namespace rk::kconfig {
 
+// Bounds on the work a Kconfig tree may cause. conf has none (beyond its 1000-deep recursion
+// check), so a few lines can make it recurse or grow without end; these sit orders of
+// magnitude above what the kernel trees need (their largest macro expansion is ~250 bytes, all
+// expansions together ~110 KB, ~1600 files). Exceeding one is a KconfigError.
+struct ParseLimits {
+  int macro_nesting = 3000;                  // "$(" evaluated inside one another
+  size_t expansion_bytes = size_t{1} << 20;  // any single expansion or variable value
+  size_t total_expansion_bytes = size_t{64} << 20;
+  size_t macro_evaluations = size_t{1} << 20;    // "$(...)" references evaluated
+  size_t source_statements = 100000;             // files opened by 'source'
+  size_t total_source_bytes = size_t{64} << 20;  // text read, all files together
+  size_t warnings = 100000;                      // diagnostics emitted while parsing
+};
+
 struct ParseOptions {
   // Top-level Kconfig file as given to conf (relative names are tried in `cwd`, then in
   // `srctree`, exactly like conf's zconf_fopen).
@@ -36,6 +50,7 @@ struct ParseOptions {
   // False stops after parsing, before finalize_tree(): tests use it to look at the tree as the
   // grammar built it.
   bool finalize = true;
+  ParseLimits limits;
 };
 
 // Throws KconfigError on a fatal error (syntax error, missing source file, recursive inclusion,

@@ -8,7 +8,9 @@
 // statement for this entry"); conf would go on looking for more errors.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kconfig/builder.hpp"
@@ -16,6 +18,29 @@
 #include "kconfig/preprocess.hpp"
 
 namespace rk::kconfig {
+
+// The parser's index of the symbols it has looked up: the grammar names a symbol ~10 times
+// for every one it defines, and this open-addressing table (hash, namespace and symbol in 16
+// bytes a slot) answers repeats without going through Tree::lookup. Tree::lookup stays the one
+// that decides, and creates symbols, on a miss.
+class SymbolIndex {
+ public:
+  explicit SymbolIndex(Tree& tree) : tree_(tree) {}
+  // Tree::lookup(name, flags).
+  Symbol* lookup(std::string_view name, uint32_t flags);
+
+ private:
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t space = 0;  // the lookup flags (0, kSymConst or kSymChoice)
+    Symbol* sym = nullptr;
+  };
+  void grow();
+
+  Tree& tree_;
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+};
 
 class Parser {
  public:
@@ -26,6 +51,11 @@ class Parser {
   Symbol* modules_symbol() const { return modules_sym_; }
 
  private:
+  // bison's default YYMAXDEPTH: deeper nesting makes conf fail with "memory exhausted". We count
+  // two stack slots per open block and one per pending expression operator, which is close
+  // enough, and keeps the tree's depth (and the finalizer's recursion) bounded.
+  static constexpr int kMaxDepth = 10000;
+
   enum class BlockKind { Root, Menu, If, Choice };
   struct Block {
     BlockKind kind;
@@ -33,11 +63,31 @@ class Parser {
     bool in_choice;  // statements allowed are those of a choice body
   };
 
-  const Token& peek();
-  Token take();
+  // The lookahead token; read from the lexer when there is none.
+  const Token& peek() {
+    if (!has_lookahead_) {
+      lexer_.next(lookahead_);
+      has_lookahead_ = true;
+    }
+    return lookahead_;
+  }
+  // Consumes the lookahead token. The reference (and its text) stays valid until the next
+  // peek(), which reuses the token.
+  const Token& take() {
+    peek();
+    has_lookahead_ = false;
+    return lookahead_;
+  }
   bool at(Tok kind) { return peek().kind == kind; }
-  void expect(Tok kind);
+  void expect(Tok kind) {
+    if (!at(kind)) syntax_error();
+    has_lookahead_ = false;
+  }
+  // A copy of the text of a token of this kind (a syntax error otherwise).
   std::string take_text(Tok kind);
+  // The symbol named by a token of this kind (a syntax error otherwise); `flags` as for
+  // Tree::lookup.
+  Symbol* take_symbol(Tok kind, uint32_t flags);
 
   void stamp();
   [[noreturn]] void syntax_error();
@@ -48,6 +98,7 @@ class Parser {
   [[noreturn]] void error(const std::string& msg);
   void warn(const std::string& msg);
   std::string here() const;  // "file:line" of the current statement, as conf prints it
+  static std::string located(const SourceFile* file, int line, const std::string& msg);
 
   void statements();
   void end_statement();
@@ -68,8 +119,7 @@ class Parser {
 
   Expr* if_expr();
   Expr* expr();
-  Expr* and_expr();
-  Expr* unary_expr();
+  Expr* comparison();
   Symbol* symbol();
 
   Tree& tree_;
@@ -80,12 +130,15 @@ class Parser {
   bool legacy_choices_;
   bool has_option_;
 
+  SymbolIndex symbols_;
   Token lookahead_;
   bool has_lookahead_ = false;
+  std::vector<Tok> expr_ops_;  // expr()'s stacks, kept to reuse their storage
+  std::vector<Expr*> expr_operands_;
   std::vector<Block> blocks_;
   Menu* current_choice_ = nullptr;  // 6.11+: the choice whose body is being read
   Symbol* modules_sym_ = nullptr;
-  std::string statement_word_;   // a statement that started with a bare word (an assignment)
+  std::string statement_word_;      // a statement that started with a bare word (an assignment)
   bool before_statements_ = false;  // bison's state 0: no error recovery possible
   int nesting_ = 0;                 // parser stack depth estimate, bounded like bison's
 };

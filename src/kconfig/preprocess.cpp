@@ -6,14 +6,6 @@ namespace rk::kconfig {
 
 namespace {
 
-// conf has no limits of its own beyond "a variable may be active 1001 times at once"; without
-// more, a few lines of macros can recurse the process to death or grow exponentially. These
-// bounds sit far above anything a kernel tree does (its largest expansions are a few hundred
-// bytes, a few dozen levels deep).
-constexpr int kMaxNesting = 3000;              // nested "$(" being evaluated
-constexpr size_t kMaxExpansionBytes = 4u << 20;  // any single expansion result or variable
-constexpr size_t kMaxEvaluations = 1u << 22;      // references evaluated per parse
-
 // preprocess.c: a variable already being expanded may be entered again (with arguments) while
 // its count of active expansions is at most 1000.
 constexpr int kMaxActiveExpansions = 1000;
@@ -88,9 +80,15 @@ void Preprocessor::fail(const std::string& message) const {
   throw KconfigError(where() + ": " + message);
 }
 
-void Preprocessor::charge(size_t bytes) {
-  if (bytes > kMaxExpansionBytes)
-    fail("macro expansion is larger than " + std::to_string(kMaxExpansionBytes) + " bytes");
+// Beyond conf: bounds on expansion sizes (see ParseLimits).
+void Preprocessor::charge(size_t result_bytes, size_t added_bytes) {
+  if (result_bytes > menv_.limits.expansion_bytes)
+    fail("macro expansion is larger than " + std::to_string(menv_.limits.expansion_bytes) +
+         " bytes");
+  total_bytes_ += added_bytes;
+  if (total_bytes_ > menv_.limits.total_expansion_bytes)
+    fail("macro expansions exceed " + std::to_string(menv_.limits.total_expansion_bytes) +
+         " bytes in total");
 }
 
 std::string Preprocessor::expand_dollar(std::string_view text, size_t& pos) {
@@ -110,10 +108,12 @@ std::string Preprocessor::expand(std::string_view text, size_t& pos, StopAt stop
   while (pos < text.size()) {
     char c = text[pos];
     if (c == '$') {
-      out.append(text, plain_start, pos - plain_start);
+      size_t plain = pos - plain_start;
+      out.append(text, plain_start, plain);
       ++pos;
-      out += expand_reference(text, pos, args);
-      charge(out.size());
+      std::string value = expand_reference(text, pos, args);
+      out += value;
+      charge(out.size(), plain + value.size());
       plain_start = pos;
       continue;
     }
@@ -121,7 +121,7 @@ std::string Preprocessor::expand(std::string_view text, size_t& pos, StopAt stop
     ++pos;
   }
   out.append(text, plain_start, pos - plain_start);
-  charge(out.size());
+  charge(out.size(), pos - plain_start);
   return out;
 }
 
@@ -144,15 +144,15 @@ std::string Preprocessor::expand_reference(std::string_view text, size_t& pos, c
   }
   pos = end + 1;
   Raise nesting(depth_);
-  if (depth_ > kMaxNesting) fail("Too deep recursive expansion");
+  if (depth_ > menv_.limits.macro_nesting) fail("Too deep recursive expansion");
   return evaluate(text.substr(body, end - body), args);
 }
 
 // The text between "$(" and ")": an argument reference like $(1), or a name followed by
 // comma-separated arguments (commas inside nested parentheses don't split).
 std::string Preprocessor::evaluate(std::string_view clause, const Args& args) {
-  if (++work_ > kMaxEvaluations)
-    fail("macro expansion did not finish after " + std::to_string(kMaxEvaluations) +
+  if (++evaluations_ > menv_.limits.macro_evaluations)
+    fail("macro expansion did not finish after " + std::to_string(menv_.limits.macro_evaluations) +
          " references");
   if (size_t n = argument_index(clause, args.size())) return args[n - 1];
 
@@ -194,7 +194,8 @@ bool Preprocessor::expand_variable(const std::string& name, const Args& args, st
   auto it = vars_.find(name);
   if (it == vars_.end()) return false;
   Variable& v = it->second;
-  if (args.empty() && v.active) fail("Recursive variable '" + name + "' references itself (eventually)");
+  if (args.empty() && v.active)
+    fail("Recursive variable '" + name + "' references itself (eventually)");
   if (v.active > kMaxActiveExpansions) fail("Too deep recursive expansion");
   Raise active(v.active);
   if (v.flavor == VarFlavor::Recursive) {
@@ -250,9 +251,9 @@ bool Preprocessor::read_environment(const std::string& name, std::string& out) {
 
 std::string Preprocessor::run_shell(const std::string& command) {
   static const Environment kEmpty;
-  std::string out = menv_.shell ? menv_.shell->run(command, menv_.env ? *menv_.env : kEmpty,
-                                                   menv_.cwd)
-                                : std::string();
+  std::string out = menv_.shell
+                        ? menv_.shell->run(command, menv_.env ? *menv_.env : kEmpty, menv_.cwd)
+                        : std::string();
   // The output is used as a C string from here on.
   if (size_t nul = out.find('\0'); nul != std::string::npos) out.resize(nul);
   return out;
@@ -283,7 +284,7 @@ void Preprocessor::assign(const std::string& name, const std::string& value, Var
   Variable& v = vars_[name];
   v.flavor = flavor;
   if (append) {
-    charge(v.value.size() + 1 + new_value.size());
+    charge(v.value.size() + 1 + new_value.size(), 0);
     v.value += ' ';
     v.value += new_value;
   } else {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kconfig/diagnostics.hpp"
+#include "kconfig/parse.hpp"
 #include "kconfig/shell.hpp"
 
 namespace rk::kconfig {
@@ -35,11 +36,12 @@ struct MacroEnvironment {
   const Environment* env = nullptr;  // what getenv() would return
   ShellRunner* shell = nullptr;
   std::string cwd;
-  Diagnostics* diag = nullptr;                     // $(warning-if,...)
-  std::function<void(const std::string&)> info;    // $(info,...), may be null
+  Diagnostics* diag = nullptr;                   // $(warning-if,...)
+  std::function<void(const std::string&)> info;  // $(info,...), may be null
   // Every environment variable read, once, in first-read order, with its value (conf writes
   // them to auto.conf.cmd).
   std::vector<std::pair<std::string, std::string>>* env_used = nullptr;
+  ParseLimits limits;
 };
 
 class Preprocessor {
@@ -74,14 +76,15 @@ class Preprocessor {
 
   [[noreturn]] void fail(const std::string& message) const;
   std::string where() const;  // "file:line"
-  void charge(size_t bytes);
+  void charge(size_t result_bytes, size_t added_bytes);
 
   MacroEnvironment menv_;
   const MacroLocation& where_;
   std::unordered_map<std::string, Variable> vars_;
   std::unordered_map<std::string, std::string> env_seen_;
   int depth_ = 0;
-  size_t work_ = 0;
+  size_t evaluations_ = 0;
+  size_t total_bytes_ = 0;
 };
 
 }  // namespace rk::kconfig

@@ -30,10 +30,15 @@ class SourceStack {
   struct Options {
     std::string cwd;
     std::string srctree;
-    Reader read_file;  // null: the file system
+    Reader read_file;             // null: the file system
+    size_t max_sources = 100000;  // see ParseLimits
+    size_t max_total_bytes = size_t{512} << 20;
   };
 
   SourceStack(Tree& tree, Options options);
+  ~SourceStack();
+  SourceStack(const SourceStack&) = delete;
+  SourceStack& operator=(const SourceStack&) = delete;
 
   // zconf_initscan. Throws KconfigError("can't find file NAME").
   void open_top(const std::string& name);
@@ -56,7 +61,12 @@ class SourceStack {
     int lineno = 0;
   };
 
-  bool load(const std::string& name, std::string& contents) const;
+  bool load(const std::string& name, std::string& contents);
+  // Opens `path` relative to the directory `dir` (kept open as `dir_fd`, opened on first use).
+  bool read_in(const std::string& dir, int& dir_fd, const std::string& path,
+               std::string& contents);
+  SourceBuffer new_buffer();
+  void account(const std::string& text, std::string_view where_file, int where_line);
   const SourceFile* register_file(const std::string& name);
   [[noreturn]] void recursion_error(const std::string& name) const;
   [[noreturn]] void legacy_recursion_error(const std::string& name);
@@ -65,8 +75,14 @@ class SourceStack {
   Tree& tree_;
   Options options_;
   std::vector<SourceBuffer> stack_;
+  std::vector<std::string> spare_texts_;  // buffers of closed files, for reuse
+  std::string path_;                      // scratch
+  int cwd_fd_ = -2;                       // -2: not opened yet, -1: unusable
+  int srctree_fd_ = -2;
   std::unordered_map<std::string, const SourceFile*> files_;
   std::unordered_map<std::string, LegacyRecord> legacy_records_;
+  size_t sources_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace rk::kconfig

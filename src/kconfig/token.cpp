@@ -50,16 +50,44 @@ constexpr Keyword kKeywords[] = {
     {"visible", Tok::Visible},
 };
 
+// An open-addressing table over the spellings, built once: a keyword test costs one hash of
+// the word's length and first two and last characters, and at most a couple of compares.
+class KeywordTable {
+ public:
+  KeywordTable() {
+    for (const Keyword& k : kKeywords) {
+      size_t i = slot(k.spelling);
+      while (slots_[i]) i = (i + 1) & (kSlots - 1);
+      slots_[i] = &k;
+    }
+  }
+
+  const Keyword* find(std::string_view word) const {
+    for (size_t i = slot(word); slots_[i]; i = (i + 1) & (kSlots - 1))
+      if (slots_[i]->spelling == word) return slots_[i];
+    return nullptr;
+  }
+
+ private:
+  static constexpr size_t kSlots = 128;
+  static size_t slot(std::string_view w) {
+    auto c = [&](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(w[i])); };
+    return (w.size() * 7 + c(0) * 31 + c(1) * 3 + c(w.size() - 1) * 11) & (kSlots - 1);
+  }
+  const Keyword* slots_[kSlots] = {};
+};
+
+const KeywordTable kKeywordTable;
+
 }  // namespace
 
 Tok keyword(std::string_view word, const Dialect& dialect) {
   // Keywords are 2 to 14 lowercase letters (plus '_'); most words are symbol names in capitals.
   if (word.size() < 2 || word.size() > 14 || word[0] < 'a' || word[0] > 'v') return Tok::Word;
+  const Keyword* k = kKeywordTable.find(word);
+  if (!k) return Tok::Word;
   int code = dialect.code();
-  for (const Keyword& k : kKeywords) {
-    if (k.spelling == word && code >= k.since && code < k.until) return k.tok;
-  }
-  return Tok::Word;
+  return code >= k->since && code < k->until ? k->tok : Tok::Word;
 }
 
 }  // namespace rk::kconfig

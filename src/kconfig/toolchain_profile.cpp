@@ -117,7 +117,8 @@ ToolchainProfile ToolchainProfile::parse(std::string_view text, const std::strin
     ++lineno;
     if (line.empty() || line[0] == '#') continue;
     if (!seen_magic) {
-      if (line != kMagic) throw bad("not a toolchain profile (expected \"" + std::string(kMagic) + "\")");
+      if (line != kMagic)
+        throw bad("not a toolchain profile (expected \"" + std::string(kMagic) + "\")");
       seen_magic = true;
       continue;
     }
@@ -206,7 +207,8 @@ std::string RecordingShell::run(const std::string& command, const Environment& e
 std::string ReplayShell::run(const std::string& command, const Environment&, const std::string&) {
   if (const std::string* output = profile_.find(command)) return *output;
   if (fallback_) return *fallback_;
-  const std::string& file = profile_.origin().empty() ? std::string("(in memory)") : profile_.origin();
+  const std::string& file =
+      profile_.origin().empty() ? std::string("(in memory)") : profile_.origin();
   throw KconfigError("toolchain profile " + file + " has no result for $(shell," + command +
                      "): re-record it with 'runner-kernel kconfig --record-profile " + file +
                      " ...'");

@@ -90,6 +90,9 @@ struct Property {
   std::string text;          // prompt/comment/menu text
   Expr* expr = nullptr;      // default value, select/imply target, range, choice list
   Expr* visible = nullptr;   // the 'if' condition, with menu dependencies after finalize
+  // `visible` as conf stores it after its simplifications (expr_transform, expr_eliminate_dups):
+  // what conf prints and what its menu structure is built from. Evaluation uses `visible`.
+  Expr* conf_visible = nullptr;
   Menu* menu = nullptr;      // the menu entry the property belongs to
   const SourceFile* file = nullptr;
   int line = 0;
@@ -119,6 +122,10 @@ struct Symbol {
   Expr* dir_dep = nullptr;  // dependencies of the enclosing menus/ifs/choice
   Expr* rev_dep = nullptr;  // selects
   Expr* implied = nullptr;  // implies
+  // The three above as conf stores them (built from simplified dependencies): for display only.
+  Expr* conf_dir_dep = nullptr;
+  Expr* conf_rev_dep = nullptr;
+  Expr* conf_implied = nullptr;
   std::vector<Menu*> menus;  // every entry that defines this symbol, in parse order
   Menu* choice = nullptr;        // 6.11+: the choice block this member belongs to
   Symbol* choice_sym = nullptr;  // the choice symbol this member belongs to (every dialect)
@@ -145,6 +152,7 @@ struct Menu {
   Property* prompt = nullptr;
   Expr* visibility = nullptr;  // 'visible if'
   Expr* dep = nullptr;         // 'depends on', propagated from parents after finalize
+  Expr* conf_dep = nullptr;    // `dep` as conf stores it after its simplifications (display only)
   uint32_t flags = 0;
   bool has_help = false;
   std::string help;

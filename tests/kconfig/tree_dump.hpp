@@ -77,7 +77,7 @@ class TreeDump {
       out_ += "-";
       return;
     }
-    static const char* const kOps[] = {"none", "||", "&&", "!", "=", "!=", "<",
+    static const char* const kOps[] = {"none", "||", "&&", "!",    "=",   "!=",   "<",
                                        "<=",   ">",  ">=", "list", "sym", "range"};
     switch (e->kind) {
       case ExprKind::Or:
@@ -178,6 +178,8 @@ class TreeDump {
   std::string out_;
 };
 
-inline std::string dump_tree(const Tree& tree) { return TreeDump(tree).str(); }
+inline std::string dump_tree(const Tree& tree) {
+  return TreeDump(tree).str();
+}
 
 }  // namespace rk::kconfig::testing

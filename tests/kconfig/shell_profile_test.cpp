@@ -1,0 +1,156 @@
+// $(shell,...) runners: the live shell with conf's output rules, and toolchain profiles that
+// record and replay results.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "front_end_util.hpp"
+#include "kconfig/shell_runner.hpp"
+
+namespace rk::kconfig::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDirectory {
+ public:
+  TempDirectory() {
+    std::string tmpl = (fs::temp_directory_path() / "rk-shell-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDirectory() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(ShellOutput, ConfPostProcessing) {
+  EXPECT_EQ(shell_output_as_conf_sees_it("hello world\n"), "hello world");
+  EXPECT_EQ(shell_output_as_conf_sees_it("hello\nworld\n\n4\n\n\n"), "hello world  4");
+  EXPECT_EQ(shell_output_as_conf_sees_it("\n\nx"), "  x");
+  EXPECT_EQ(shell_output_as_conf_sees_it(std::string("ab\0cd", 5)), "ab");
+  EXPECT_EQ(shell_output_as_conf_sees_it(std::string(5000, 'a')), std::string(4095, 'a'));
+  EXPECT_EQ(shell_output_as_conf_sees_it(std::string(4095, 'a') + "\n"), std::string(4095, 'a'));
+}
+
+TEST(LiveShell, RunsWithExactEnvironmentAndDirectory) {
+  TempDirectory dir;
+  LiveShell shell;
+  EXPECT_EQ(shell.run("printf 'hello\\nworld\\n\\n4\\n\\n\\n'", {}, "."), "hello world  4");
+  EXPECT_EQ(shell.run("echo \"$FOO-$HOME-\"", {{"FOO", "bar"}}, "."), "bar--");
+  std::string real_dir = fs::canonical(dir.path()).string();
+  EXPECT_EQ(shell.run("pwd -P", {}, dir.path()), real_dir);
+  EXPECT_EQ(shell.run("head -c 5000 /dev/zero | tr '\\0' a", {{"PATH", "/usr/bin:/bin"}}, "."),
+            std::string(4095, 'a'));
+  EXPECT_EQ(shell.run("printf 'ab\\0cd'", {}, "."), "ab");
+  EXPECT_EQ(shell.run("echo out; echo err >&2; exit 3", {}, "."), "out");
+}
+
+TEST(ToolchainProfile, RecordSaveLoadReplay) {
+  TempDirectory dir;
+  TableShell table;
+  table.answers = {{"cc --version", "gcc 12"}, {"ld -v", "GNU ld 2.40"}};
+  RecordingShell recorder(table);
+  EXPECT_EQ(recorder.run("cc --version", {}, "."), "gcc 12");
+  EXPECT_EQ(recorder.run("ld -v", {}, "."), "GNU ld 2.40");
+  EXPECT_EQ(recorder.run("cc --version", {}, "."), "gcc 12");
+  ASSERT_EQ(recorder.profile().size(), 2u);
+
+  std::string path = dir.file("x86.profile");
+  recorder.profile().save(path);
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  ToolchainProfile loaded = ToolchainProfile::load(path);
+  EXPECT_EQ(loaded.entries(), recorder.profile().entries());
+  EXPECT_EQ(loaded.origin(), path);
+
+  ReplayShell replay(loaded);
+  EXPECT_EQ(replay.run("ld -v", {}, "."), "GNU ld 2.40");
+  try {
+    replay.run("as --version", {}, ".");
+    FAIL() << "no error for a missing command";
+  } catch (const KconfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "toolchain profile " + path +
+                  " has no result for $(shell,as --version): re-record it with "
+                  "'runner-kernel kconfig --record-profile " +
+                  path + " ...'");
+  }
+  replay.set_fallback("");
+  EXPECT_EQ(replay.run("as --version", {}, "."), "");
+}
+
+TEST(ToolchainProfile, AnyBytesRoundTrip) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  ToolchainProfile p;
+  p.add(all, all + "\\x\n");
+  p.add("", "");
+  ToolchainProfile back = ToolchainProfile::parse(p.serialize(), "mem");
+  EXPECT_EQ(back.entries(), p.entries());
+}
+
+TEST(ToolchainProfile, MalformedFiles) {
+  auto error_of = [](const std::string& text) {
+    try {
+      ToolchainProfile::parse(text, "p.txt");
+    } catch (const KconfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_of("hello\n"),
+            "toolchain profile p.txt:1: not a toolchain profile (expected \"rk-toolchain-profile "
+            "1\")");
+  EXPECT_EQ(error_of("rk-toolchain-profile 1\n$ a\n$ b\n"),
+            "toolchain profile p.txt:3: command without output");
+  EXPECT_EQ(error_of("rk-toolchain-profile 1\n> a\n"),
+            "toolchain profile p.txt:2: output without command");
+  EXPECT_EQ(error_of("rk-toolchain-profile 1\n$ a\\q\n> b\n"),
+            "toolchain profile p.txt:2: bad escape sequence");
+  EXPECT_EQ(error_of("rk-toolchain-profile 1\n$ a\n"),
+            "toolchain profile p.txt:2: command without output");
+  EXPECT_THROW(ToolchainProfile::load("/nonexistent/profile"), KconfigError);
+}
+
+TEST(ToolchainProfile, ReplayedParseMatchesLiveParse) {
+  const std::string kconfig =
+      "CCV := $(shell,cc-version)\n"
+      "config CC_VERSION_TEXT\n\tstring\n\tdefault \"$(CCV)\"\n"
+      "config HAS_FLAG\n\tdef_bool $(shell,check-flag)\n";
+  FrontEnd live(kconfig);
+  live.shell.answers = {{"cc-version", "gcc (Debian 12.2.0-14) 12.2.0"}, {"check-flag", "y"}};
+  ASSERT_TRUE(live.parse()) << live.error;
+
+  // Record through the table shell, then replay from the profile alone.
+  TableShell table;
+  table.answers = live.shell.answers;
+  RecordingShell recorder(table);
+  ParseOptions o;
+  Diagnostics diag;
+  o.kconfig = "Kconfig";
+  o.shell = &recorder;
+  o.diag = &diag;
+  o.finalize = false;
+  o.read_file = [&](const std::string& path, std::string& text) {
+    if (path != "Kconfig") return false;
+    text = kconfig;
+    return true;
+  };
+  o.dialect = Dialect{6, 12};
+  auto first = parse_kconfig(o);
+  ReplayShell replay(recorder.profile());
+  o.shell = &replay;
+  auto second = parse_kconfig(o);
+  EXPECT_EQ(dump_tree(*second), dump_tree(*first));
+  EXPECT_EQ(dump_tree(*second), live.dump());
+}
+
+}  // namespace
+}  // namespace rk::kconfig::testing
