@@ -343,6 +343,11 @@ ConfOutcome run_conf_mode(Config& c, const ConfRequest& req) {
   c.set_changed(true);
   const Dialect& d = c.tree().dialect;
 
+  // KCONFIG_WERROR (6.1+): warnings about the input file, or unmet dependencies, are fatal.
+  const bool werror = d.code() >= 6001 && req.env.count("KCONFIG_WERROR");
+  Diagnostics* diag = c.diagnostics();
+  size_t lines_before_read = diag ? diag->lines().size() : 0;
+
   switch (req.mode) {
     case ConfMode::Defconfig:
       if (!read_config(c, req.files, &req.defconfig_file, req.env)) {
@@ -394,6 +399,16 @@ ConfOutcome run_conf_mode(Config& c, const ConfRequest& req) {
         return out;
       }
       break;
+    }
+  }
+
+  if (werror && diag) {
+    // conf_errors(): the reader's "file:line:warning:" lines.
+    const auto& lines = diag->lines();
+    for (size_t i = lines_before_read; i < lines.size(); ++i) {
+      if (lines[i].find(":warning: ") == std::string::npos) continue;
+      out.exit_code = 1;
+      return out;
     }
   }
 
@@ -479,6 +494,11 @@ ConfOutcome run_conf_mode(Config& c, const ConfRequest& req) {
     }
     default:
       break;
+  }
+
+  if (werror && c.unmet_dependency_warnings()) {  // sym_dep_errors()
+    out.exit_code = 1;
+    return out;
   }
 
   if (req.mode == ConfMode::SaveDefconfig) {

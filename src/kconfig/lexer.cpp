@@ -1,23 +1,41 @@
 #include "kconfig/lexer.hpp"
 
+#include <array>
+
 #include "kconfig/front_end_rules.hpp"
 
 namespace rk::kconfig {
 
 namespace {
 
+// [A-Za-z0-9_-], the characters of words (flex's n class).
+constexpr std::array<bool, 256> kWordChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+  return t;
+}();
+
 bool is_word_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
+  return kWordChars[static_cast<unsigned char>(c)];
 }
+
+// Characters that end a run of plain string text: a reference, an escape, a quote, the end
+// of the line, and NUL (the buffer's end, or a NUL byte in the file).
+constexpr std::array<bool, 256> kStringStops = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {'$', '\\', '"', '\'', '\n', '\0'}) t[c] = true;
+  return t;
+}();
 
 bool is_blank(char c) {
   return c == ' ' || c == '\t';
 }
 
-size_t end_of_line(const std::string& s, size_t pos) {
+size_t end_of_line(std::string_view s, size_t pos) {
   size_t eol = s.find('\n', pos);
-  return eol == std::string::npos ? s.size() : eol;
+  return eol == std::string_view::npos ? s.size() : eol;
 }
 
 // The width of a run of blanks, with tabs advancing to the next multiple of 8.
@@ -36,10 +54,9 @@ Lexer::Lexer(const Dialect& dialect, SourceStack& files, Diagnostics& diag, size
       warnings_base_(diag.lines().size()),
       max_warnings_(max_warnings) {}
 
-void Lexer::check_warning_budget() const {
-  if (diag_.lines().size() - warnings_base_ > max_warnings_)
-    throw KconfigError("more than " + std::to_string(max_warnings_) +
-                       " warnings while parsing; giving up");
+void Lexer::too_many_warnings() const {
+  throw KconfigError("more than " + std::to_string(max_warnings_) +
+                     " warnings while parsing; giving up");
 }
 
 const SourceFile* Lexer::current_file() const {
@@ -113,19 +130,22 @@ Tok Lexer::end_of_file() {
   return Tok::End;
 }
 
+// The buffers end with a NUL byte, so the scanning loops below need no bounds checks: NUL is
+// no blank, no word character, and stops string text (a NUL byte inside the file is told from
+// the end by its position).
 Tok Lexer::lex_initial(std::string& text) {
   for (;;) {
     SourceBuffer& b = files_.top();
-    const std::string& s = b.text;
-    const size_t size = s.size();
-    // Blanks and comments, the most common things between tokens.
+    const char* p = b.storage.data();
+    const size_t size = b.size;
+    // Blanks and a comment, the most common things between tokens.
     size_t pos = b.pos;
-    while (pos < size && is_blank(s[pos])) ++pos;
-    if (pos < size && s[pos] == '#') pos = end_of_line(s, pos);
+    while (is_blank(p[pos])) ++pos;
+    if (p[pos] == '#') pos = end_of_line(b.text(), pos);
     b.pos = pos;
     if (pos >= size) return end_of_file();
-    char c = s[pos];
-    char c2 = pos + 1 < size ? s[pos + 1] : '\0';
+    const char c = p[pos];
+    const char c2 = p[pos + 1];  // NUL at the end
     auto op = [&](Tok kind, size_t len) {
       b.pos += len;
       return kind;
@@ -189,18 +209,19 @@ Tok Lexer::lex_initial(std::string& text) {
 // expansion is no token at all.
 bool Lexer::lex_word(Tok& kind, std::string& text) {
   SourceBuffer& b = files_.top();
-  const std::string& s = b.text;
-  size_t start = b.pos;
+  const char* p = b.storage.data();
+  const size_t start = b.pos;
   size_t plain_end = start;
-  while (plain_end < s.size() && is_word_char(s[plain_end])) ++plain_end;
-  if (plain_end >= s.size() || s[plain_end] != '$') {
+  while (is_word_char(p[plain_end])) ++plain_end;
+  if (p[plain_end] != '$' || plain_end >= b.size) {
     b.pos = plain_end;
-    std::string_view w(s.data() + start, plain_end - start);
+    std::string_view w(p + start, plain_end - start);
     kind = keyword(w, dialect_);
     if (kind == Tok::Word) text.assign(w);
     return true;
   }
-  std::string_view line(s.data() + start, end_of_line(s, start) - start);
+  std::string_view s = b.text();
+  std::string_view line = s.substr(start, end_of_line(s, start) - start);
   size_t used = 0;
   std::string expanded = pp_->expand_token(line, used);
   files_.top().pos = start + used;
@@ -216,41 +237,51 @@ bool Lexer::lex_word(Tok& kind, std::string& text) {
 Tok Lexer::lex_string(char quote, std::string& text) {
   for (;;) {
     SourceBuffer& b = files_.top();
-    const std::string& s = b.text;
-    if (b.pos >= s.size()) return Tok::WordQuote;
-    char c = s[b.pos];
-    if (c == '$') {
-      std::string_view line(s.data() + b.pos, end_of_line(s, b.pos) - b.pos);
-      size_t used = 1;
-      text += pp_->expand_dollar(line, used);
-      files_.top().pos += used;
-      continue;
-    }
-    if (c == '\\') {
-      if (b.pos + 1 < s.size() && s[b.pos + 1] != '\n') {
-        text += s[b.pos + 1];
-        b.pos += 2;
-      } else {
-        b.pos += 1;
-      }
-      continue;
-    }
-    if (c == '"' || c == '\'') {
-      ++b.pos;
-      if (c == quote) return Tok::WordQuote;
-      text += c;
-      continue;
-    }
-    if (c == '\n') {
-      warn(message_file(), stmt_line_, "multi-line strings not supported");
+    const char* p = b.storage.data();
+    const size_t size = b.size;
+    size_t pos = b.pos;
+    // Plain text up to the next character of interest.
+    size_t end = pos;
+    while (!kStringStops[static_cast<unsigned char>(p[end])]) ++end;
+    if (end >= size) {  // the end of the file ends the string
+      text.append(p + pos, size - pos);
+      b.pos = size;
       return Tok::WordQuote;
     }
-    size_t end = b.pos;
-    while (end < s.size() && s[end] != '$' && s[end] != '\\' && s[end] != '"' && s[end] != '\'' &&
-           s[end] != '\n')
-      ++end;
-    text.append(s, b.pos, end - b.pos);
-    b.pos = end;
+    text.append(p + pos, end - pos);
+    pos = b.pos = end;
+    char c = p[pos];
+    switch (c) {
+      case '\0':  // a NUL byte in the file is text like any other
+        text += c;
+        ++b.pos;
+        continue;
+      case '$': {
+        std::string_view s = b.text();
+        std::string_view line = s.substr(pos, end_of_line(s, pos) - pos);
+        size_t used = 1;
+        text += pp_->expand_dollar(line, used);
+        files_.top().pos += used;
+        continue;
+      }
+      case '\\':
+        if (pos + 1 < size && p[pos + 1] != '\n') {
+          text += p[pos + 1];
+          b.pos += 2;
+        } else {
+          b.pos += 1;
+        }
+        continue;
+      case '"':
+      case '\'':
+        ++b.pos;
+        if (c == quote) return Tok::WordQuote;
+        text += c;
+        continue;
+      default:  // '\n'
+        warn(message_file(), stmt_line_, "multi-line strings not supported");
+        return Tok::WordQuote;
+    }
   }
 }
 
@@ -259,7 +290,7 @@ Tok Lexer::lex_string(char quote, std::string& text) {
 Tok Lexer::lex_assign_value(std::string& text) {
   for (;;) {
     SourceBuffer& b = files_.top();
-    const std::string& s = b.text;
+    std::string_view s = b.text();
     if (b.pos >= s.size()) return end_of_file();
     char c = s[b.pos];
     if (c == '\n') {
@@ -273,7 +304,7 @@ Tok Lexer::lex_assign_value(std::string& text) {
       continue;
     }
     size_t eol = end_of_line(s, b.pos);
-    text.assign(s, b.pos, eol - b.pos);
+    text.assign(s.substr(b.pos, eol - b.pos));
     b.pos = eol;
     return Tok::AssignVal;
   }
@@ -290,7 +321,7 @@ void Lexer::start_help() {
 // is not part of the text), or at the end of the file.
 Tok Lexer::lex_help(std::string& text) {
   SourceBuffer& b = files_.top();
-  const std::string& s = b.text;
+  std::string_view s = b.text();
   const size_t size = s.size();
   size_t pos = b.pos;
   int line = b.line;
@@ -308,7 +339,7 @@ Tok Lexer::lex_help(std::string& text) {
         text += '\n';
         continue;
       }
-      int indent = indentation(std::string_view(s).substr(pos, end - pos));
+      int indent = indentation(s.substr(pos, end - pos));
       pos = end;
       last_indent_ = indent;
       if (first_indent_) {
@@ -320,7 +351,7 @@ Tok Lexer::lex_help(std::string& text) {
     size_t eol = end_of_line(s, pos);
     size_t end = eol;
     while (end > pos && is_blank(s[end - 1])) --end;
-    text.append(s, pos, end - pos);
+    text.append(s.data() + pos, end - pos);
     pos = eol;
     if (!first_indent_) first_indent_ = last_indent_;
   }

@@ -38,7 +38,9 @@ class Lexer : public MacroLocation {
   std::string message_file() const;
 
   // Beyond conf: stops a tree that floods the diagnostics (ParseLimits::warnings).
-  void check_warning_budget() const;
+  void check_warning_budget() const {
+    if (diag_.lines().size() - warnings_base_ > max_warnings_) too_many_warnings();
+  }
 
   std::string_view macro_file() const override;
   int macro_line() const override;
@@ -55,6 +57,7 @@ class Lexer : public MacroLocation {
   Tok lex_help(std::string& text);
   Tok end_of_file();
   void warn(std::string_view file, int line, const std::string& msg);
+  [[noreturn]] void too_many_warnings() const;
 
   const Dialect& dialect_;
   SourceStack& files_;

@@ -10,6 +10,7 @@
 #include "kconfig/parser.hpp"
 #include "kconfig/preprocess.hpp"
 #include "kconfig/source_stack.hpp"
+#include "kconfig/toolchain_profile.hpp"
 
 namespace rk::kconfig {
 
@@ -74,6 +75,23 @@ Dialect detect_dialect(const ParseOptions& o, const std::string& srctree) {
   return Dialect{6, 12};
 }
 
+// A $(shell,...) command may change files; the source stack then drops what it read ahead.
+// (A ReplayShell runs nothing and needs no watching.)
+class ShellWatch : public ShellRunner {
+ public:
+  ShellWatch(ShellRunner& inner, SourceStack& files) : inner_(inner), files_(files) {}
+  std::string run(const std::string& command, const Environment& env,
+                  const std::string& cwd) override {
+    std::string out = inner_.run(command, env, cwd);
+    files_.files_may_have_changed();
+    return out;
+  }
+
+ private:
+  ShellRunner& inner_;
+  SourceStack& files_;
+};
+
 }  // namespace
 
 std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
@@ -89,12 +107,15 @@ std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
   tree->arch = env_value(options.env, "SRCARCH");
   if (tree->arch.empty()) tree->arch = env_value(options.env, "ARCH");
 
-  SourceStack files(*tree, {options.cwd, srctree, options.read_file,
-                            options.limits.source_statements, options.limits.total_source_bytes});
+  SourceStack files(*tree, {options.cwd, srctree, options.read_file, /*TMPHACK*/
+                            options.limits.source_statements, options.limits.total_source_bytes, getenv("RK_NO_PREFETCH") == nullptr});
   Lexer lexer(tree->dialect, files, diag, options.limits.warnings);
+  std::optional<ShellWatch> watch;
+  if (options.shell && !dynamic_cast<ReplayShell*>(options.shell))
+    watch.emplace(*options.shell, files);
   MacroEnvironment menv;
   menv.env = &options.env;
-  menv.shell = options.shell;
+  menv.shell = watch ? &*watch : options.shell;
   menv.cwd = options.cwd;
   menv.diag = &diag;
   menv.info = options.info;

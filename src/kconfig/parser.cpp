@@ -25,11 +25,11 @@ bool is_blank_text(const std::string& text) {
 }
 
 // A fast 64-bit hash of a name (symbol names are short; 8 bytes a step).
-uint64_t name_hash(std::string_view name, uint32_t space) {
+uint64_t name_hash(std::string_view name) {
   constexpr uint64_t kMul = 0x9fb21c651e98df25ull;
   const char* p = name.data();
   size_t n = name.size();
-  uint64_t h = (static_cast<uint64_t>(n) << 32 | space) * kMul;
+  uint64_t h = static_cast<uint64_t>(n) * kMul;
   for (; n >= 8; p += 8, n -= 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);
@@ -49,31 +49,31 @@ uint64_t name_hash(std::string_view name, uint32_t space) {
 }  // namespace
 
 Symbol* SymbolIndex::lookup(std::string_view name, uint32_t flags) {
-  if (slots_.empty()) slots_.resize(4096);
-  uint64_t h = name_hash(name, flags);
-  uint32_t h32 = static_cast<uint32_t>(h);
-  size_t mask = slots_.size() - 1;
+  Table& t = tables_[flags & kSymConst ? 1 : flags & kSymChoice ? 2 : 0];
+  if (t.slots.empty()) t.slots.resize(flags ? 256 : 8192);
+  const uint64_t h = name_hash(name);
+  const size_t mask = t.slots.size() - 1;
   size_t i = static_cast<size_t>(h >> 32) & mask;
   for (;; i = (i + 1) & mask) {
-    Slot& slot = slots_[i];
+    const Slot& slot = t.slots[i];
     if (!slot.sym) break;
-    if (slot.hash == h32 && slot.space == flags && slot.sym->name == name) return slot.sym;
+    if (slot.hash == h && slot.sym->name == name) return slot.sym;
   }
   Symbol* sym = tree_.lookup(name, flags);
-  slots_[i] = {h32, flags, sym};
-  if (++used_ * 2 > slots_.size()) grow();
+  t.slots[i] = {h, sym};
+  if (++t.used * 3 > t.slots.size() * 2) t.grow();
   return sym;
 }
 
-void SymbolIndex::grow() {
-  std::vector<Slot> old(slots_.size() * 2);
-  old.swap(slots_);
-  size_t mask = slots_.size() - 1;
+void SymbolIndex::Table::grow() {
+  std::vector<Slot> old(slots.size() * 2);
+  old.swap(slots);
+  const size_t mask = slots.size() - 1;
   for (const Slot& s : old) {
     if (!s.sym) continue;
-    size_t i = static_cast<size_t>(name_hash(s.sym->name, s.space) >> 32) & mask;
-    while (slots_[i].sym) i = (i + 1) & mask;
-    slots_[i] = s;
+    size_t i = static_cast<size_t>(s.hash >> 32) & mask;
+    while (slots[i].sym) i = (i + 1) & mask;
+    slots[i] = s;
   }
 }
 

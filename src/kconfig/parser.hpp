@@ -19,27 +19,29 @@
 
 namespace rk::kconfig {
 
-// The parser's index of the symbols it has looked up: the grammar names a symbol ~10 times
-// for every one it defines, and this open-addressing table (hash, namespace and symbol in 16
-// bytes a slot) answers repeats without going through Tree::lookup. Tree::lookup stays the one
-// that decides, and creates symbols, on a miss.
+// The parser's index of the symbols it has looked up: the grammar names a symbol several
+// times for every one it defines, and these open-addressing tables (hash and symbol in 16 bytes
+// a slot, one table per namespace) answer repeats without going through Tree::lookup, which
+// stays the one that decides, and creates symbols, on a miss.
 class SymbolIndex {
  public:
   explicit SymbolIndex(Tree& tree) : tree_(tree) {}
-  // Tree::lookup(name, flags).
+  // Tree::lookup(name, flags) for flags 0, kSymConst or kSymChoice.
   Symbol* lookup(std::string_view name, uint32_t flags);
 
  private:
   struct Slot {
-    uint32_t hash = 0;
-    uint32_t space = 0;  // the lookup flags (0, kSymConst or kSymChoice)
+    uint64_t hash = 0;
     Symbol* sym = nullptr;
   };
-  void grow();
+  struct Table {
+    std::vector<Slot> slots;
+    size_t used = 0;
+    void grow();
+  };
 
   Tree& tree_;
-  std::vector<Slot> slots_;
-  size_t used_ = 0;
+  Table tables_[3];  // config symbols, constants, named choices
 };
 
 class Parser {

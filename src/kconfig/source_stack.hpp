@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,12 +17,20 @@
 namespace rk::kconfig {
 
 struct SourceBuffer {
-  std::string text;
+  // The file's text is the first `size` bytes of `storage`, followed by a NUL byte (the
+  // lexer's scanning loops stop there without bounds checks). The storage may be longer: it is
+  // reused from file to file.
+  std::string storage;
+  size_t size = 0;
+  std::string_view text() const { return {storage.data(), size}; }
   size_t pos = 0;
   int line = 1;  // the lexer's line counter (flex's yylineno) while this file is read
   const SourceFile* file = nullptr;
   int child_source_line = 0;  // statement line of the 'source' that opened the file above
 };
+
+class FileSystemReader;
+class FilePrefetcher;
 
 class SourceStack {
  public:
@@ -33,6 +42,9 @@ class SourceStack {
     Reader read_file;             // null: the file system
     size_t max_sources = 100000;  // see ParseLimits
     size_t max_total_bytes = size_t{512} << 20;
+    // Reading the file system only: a helper thread reads the files that 'source' statements
+    // name ahead of the parser (see FilePrefetcher in source_stack.cpp).
+    bool prefetch = true;
   };
 
   SourceStack(Tree& tree, Options options);
@@ -48,6 +60,9 @@ class SourceStack {
   void push(const std::string& name, std::string_view where_file, int where_line);
   // Leaves the current file; false when it is the top-level one (which stays).
   bool pop();
+  // Files may have changed on disk (a $(shell,...) command ran): what was read ahead is
+  // read again.
+  void files_may_have_changed();
 
   SourceBuffer& top() { return stack_.back(); }
   const SourceBuffer& top() const { return stack_.back(); }
@@ -61,12 +76,9 @@ class SourceStack {
     int lineno = 0;
   };
 
-  bool load(const std::string& name, std::string& contents);
-  // Opens `path` relative to the directory `dir` (kept open as `dir_fd`, opened on first use).
-  bool read_in(const std::string& dir, int& dir_fd, const std::string& path,
-               std::string& contents);
+  bool load(const std::string& name, SourceBuffer& buf);
   SourceBuffer new_buffer();
-  void account(const std::string& text, std::string_view where_file, int where_line);
+  void account(const SourceBuffer& buf, std::string_view where_file, int where_line);
   const SourceFile* register_file(const std::string& name);
   [[noreturn]] void recursion_error(const std::string& name) const;
   [[noreturn]] void legacy_recursion_error(const std::string& name);
@@ -76,9 +88,8 @@ class SourceStack {
   Options options_;
   std::vector<SourceBuffer> stack_;
   std::vector<std::string> spare_texts_;  // buffers of closed files, for reuse
-  std::string path_;                      // scratch
-  int cwd_fd_ = -2;                       // -2: not opened yet, -1: unusable
-  int srctree_fd_ = -2;
+  std::unique_ptr<FileSystemReader> fs_;  // when reading the file system
+  std::unique_ptr<FilePrefetcher> prefetch_;
   std::unordered_map<std::string, const SourceFile*> files_;
   std::unordered_map<std::string, LegacyRecord> legacy_records_;
   size_t sources_ = 0;

@@ -29,9 +29,6 @@ struct Dialect {
   // 6.11 rewrote choices: no tristate or named choices, no 'optional', selection by
   // user choice / default / first visible member.
   bool new_choice_rules() const { return code() >= 6011; }
-  // 5.10 still has 'option env=', 'option defconfig_list', 'option modules', 'option
-  // allnoconfig_y'; 6.1 has the 'modules' keyword instead of the option.
-  bool has_option_keyword() const { return code() < 6002; }
 };
 
 // "6.1.192", "6.12", "5.10.0-rc1" -> {6, 1}; unparsable text gives the newest dialect.

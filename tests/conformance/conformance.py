@@ -31,6 +31,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable
 
+# Nothing of ours, and nothing in the kernel trees (their kconfig test modules are imported),
+# gets a __pycache__.
+sys.dont_write_bytecode = True
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 FETCH = REPO / "scripts" / "fetch-debian-trees.sh"

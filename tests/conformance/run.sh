@@ -5,4 +5,4 @@
 #   tests/conformance/run.sh --tool PATH [--versions 5.10,6.1,6.12] [--quick] [--filter GLOB]...
 #   tests/conformance/run.sh --self-test
 set -euo pipefail
-exec python3 "$(dirname "$0")/conformance.py" "$@"
+exec python3 -B "$(dirname "$0")/conformance.py" "$@"
