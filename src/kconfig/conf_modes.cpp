@@ -130,33 +130,19 @@ bool set_new_symbols_old(Config& c, Policy policy, RandomSource* rs) {
   return has_changed;
 }
 
-template <typename F>
-void for_each_sub_entry(const Menu* root, F&& f) {
-  const Menu* m = root->list;
-  while (m) {
-    if (f(m)) return;
-    if (m->list) {
-      m = m->list;
-      continue;
-    }
-    while (m && m != root && !m->next) m = m->parent;
-    if (!m || m == root) break;
-    m = m->next;
-  }
-}
 
 // 6.11+: every member of the choice without a user value is set to y in a random order; the
 // order becomes the members' priority (after those KCONFIG_ALLCONFIG set).
 void randomize_choice_new(Config& c, const Menu* choice, RandomSource& rs) {
   int cnt = 0;
-  for_each_sub_entry(choice, [&](const Menu* m) {
+  walk_menus_below(choice, [&](const Menu* m) {
     if (m->sym && !c.has_user_value(m->sym)) ++cnt;
     return false;
   });
   auto& order = c.choice_order(choice->sym);
   while (cnt > 0) {
     int x = rs.rng->next() % cnt;
-    for_each_sub_entry(choice, [&](const Menu* m) {
+    walk_menus_below(choice, [&](const Menu* m) {
       Symbol* sym = m->sym;
       if (sym && !c.has_user_value(sym)) --x;
       if (x >= 0) return false;

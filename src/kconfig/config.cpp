@@ -276,23 +276,14 @@ Symbol* Config::choice_default(Symbol* choice) {
   }
   if (tree_->dialect.new_choice_rules()) {
     const Menu* block = choice->menus.empty() ? nullptr : choice->menus.front();
+    Symbol* first_visible = nullptr;
     if (block) {
-      std::vector<const Menu*> todo;
-      for (const Menu* m = block->list; m;) {
-        if (m->sym && st(m->sym).visible != N) return m->sym;
-        if (m->list) {
-          todo.push_back(m);
-          m = m->list;
-          continue;
-        }
-        while (m && !m->next && !todo.empty()) {
-          m = todo.back();
-          todo.pop_back();
-        }
-        m = m ? m->next : nullptr;
-      }
+      walk_menus_below(block, [&](const Menu* m) {
+        if (m->sym && st(m->sym).visible != N) first_visible = m->sym;
+        return first_visible != nullptr;
+      });
     }
-    return nullptr;
+    return first_visible;
   }
   for (Symbol* member : choice->choice_values)
     if (st(member).visible != N) return member;
@@ -321,21 +312,6 @@ void Config::set_all_choice_values(Symbol* choice) {
   state(choice).flags &= ~(kValid | kNeedSetChoiceValues);
 }
 
-// Walks every entry below `root` in menu order (menu_for_each_sub_entry).
-template <typename F>
-static void for_each_sub_entry(const Menu* root, F&& f) {
-  const Menu* m = root->list;
-  while (m) {
-    f(m);
-    if (m->list) {
-      m = m->list;
-      continue;
-    }
-    while (m && m != root && !m->next) m = m->parent;
-    if (!m || m == root) break;
-    m = m->next;
-  }
-}
 
 const Menu* Config::choice_menu_of(const Symbol* sym) const {
   const Menu* menu = nullptr;
@@ -368,7 +344,7 @@ Symbol* Config::calc_choice_block(const Menu* choice) {
     if (res && has_user_value(res) && st(res).user_tri == N) res = nullptr;
   }
   if (!res) {
-    for_each_sub_entry(choice, [&](const Menu* m) {
+    walk_menus_below(choice, [&](const Menu* m) {
       if (res || !m->sym || st(m->sym).visible == N || has_user_value(m->sym)) return;
       res = m->sym;
     });
@@ -380,7 +356,7 @@ Symbol* Config::calc_choice_block(const Menu* choice) {
       break;
     }
   }
-  for_each_sub_entry(choice, [&](const Menu* m) {
+  walk_menus_below(choice, [&](const Menu* m) {
     if (!m->sym || st(m->sym).visible == N) return;
     SymbolState& s = state(m->sym);
     s.tri = m->sym == res ? Y : N;
@@ -392,7 +368,7 @@ Symbol* Config::calc_choice_block(const Menu* choice) {
 void Config::choice_set_value(const Menu* choice, Symbol* chosen) {
   bool changed = false;
   auto& order = choice_order(choice->sym);
-  for_each_sub_entry(choice, [&](const Menu* m) {
+  walk_menus_below(choice, [&](const Menu* m) {
     if (!m->sym || st(m->sym).visible == N) return;
     Tristate v = m->sym == chosen ? Y : N;
     if (st(m->sym).tri != v) changed = true;

@@ -491,30 +491,16 @@ class Finalizer {
     return (p->file ? p->file->name : std::string("<unknown>")) + ":" + std::to_string(p->line);
   }
 
-  template <typename F>
-  static void for_each_entry_below(Menu* root, F&& f) {
-    Menu* m = root->list;
-    while (m) {
-      f(m);
-      if (m->list) {
-        m = m->list;
-        continue;
-      }
-      while (m && m != root && !m->next) m = m->parent;
-      if (!m || m == root) break;
-      m = m->next;
-    }
-  }
-
+  
   void check_all_dependency_loops() {
     int errors = 0;
     if (new_rules()) {
       // 6.12 checks in menu order, with each choice's members checked for sanity.
-      for_each_entry_below(&t_.root, [&](Menu* m) {
+      walk_menus_below(&t_.root, [&](Menu* m) {
         if (!m->sym) return;
         if (!m->sym->is_const()) check_sym(m->sym);
         if (m->sym->is_choice())
-          for_each_entry_below(m, [&](Menu* child) {
+          walk_menus_below(m, [&](Menu* child) {
             if (child->sym) errors += check_choice_member(child);
           });
       });

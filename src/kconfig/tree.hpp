@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -157,6 +158,27 @@ struct Menu {
   const SourceFile* file = nullptr;
   int line = 0;
 };
+
+// Visits every entry below `root` in menu order, depth first (conf's
+// menu_for_each_sub_entry). A visitor returning bool stops the walk by returning true.
+template <typename MenuT, typename F>
+void walk_menus_below(MenuT* root, F&& visit) {
+  MenuT* m = root->list;
+  while (m) {
+    if constexpr (std::is_same_v<decltype(visit(m)), bool>) {
+      if (visit(m)) return;
+    } else {
+      visit(m);
+    }
+    if (m->list) {
+      m = m->list;
+      continue;
+    }
+    while (m && m != root && !m->next) m = m->parent;
+    if (!m || m == root) break;
+    m = m->next;
+  }
+}
 
 class Tree {
  public:
