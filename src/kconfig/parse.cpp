@@ -75,8 +75,8 @@ Dialect detect_dialect(const ParseOptions& o, const std::string& srctree) {
   return Dialect{6, 12};
 }
 
-// A $(shell,...) command may change files; the source stack then drops what it read ahead.
-// (A ReplayShell runs nothing and needs no watching.)
+// A $(shell,...) command may change files; the source stack then forgets what it knows of the
+// file system. (A ReplayShell runs nothing and needs no watching.)
 class ShellWatch : public ShellRunner {
  public:
   ShellWatch(ShellRunner& inner, SourceStack& files) : inner_(inner), files_(files) {}
@@ -107,8 +107,8 @@ std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
   tree->arch = env_value(options.env, "SRCARCH");
   if (tree->arch.empty()) tree->arch = env_value(options.env, "ARCH");
 
-  SourceStack files(*tree, {options.cwd, srctree, options.read_file, /*TMPHACK*/
-                            options.limits.source_statements, options.limits.total_source_bytes, getenv("RK_NO_PREFETCH") == nullptr});
+  SourceStack files(*tree, {options.cwd, srctree, options.read_file,
+                            options.limits.source_statements, options.limits.total_source_bytes});
   Lexer lexer(tree->dialect, files, diag, options.limits.warnings);
   std::optional<ShellWatch> watch;
   if (options.shell && !dynamic_cast<ReplayShell*>(options.shell))

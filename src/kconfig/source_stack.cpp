@@ -4,16 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
-#include <condition_variable>
-#include <cstdint>
-#include <mutex>
-#include <system_error>
-#include <thread>
 #include <unordered_set>
-#include <cstdio>
-#include <cstdlib>
 
 #include "kconfig/diagnostics.hpp"
 
@@ -21,27 +13,19 @@ namespace rk::kconfig {
 
 namespace {
 
-enum class ReadResult { Missing, Read, TooLarge };
-
 // Regular files only: conf would happily read a FIFO or a device named by a 'source', which
 // no kernel tree does and which would block or never end. `dir_fd` is a directory descriptor
 // or AT_FDCWD. Reads straight into `storage` (reused from file to file, never shrunk): one
 // read() for a file whose size fstat() told. The text is the first `size` bytes, then a NUL.
-// A file larger than `max_size` is left unread.
-ReadResult read_regular_file(int dir_fd, const char* path, std::string& storage, size_t& size,
-                             size_t max_size) {
+bool read_regular_file(int dir_fd, const char* path, std::string& storage, size_t& size) {
   int fd = ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return ReadResult::Missing;
+  if (fd < 0) return false;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return ReadResult::Missing;
+    return false;
   }
   const size_t expected = static_cast<size_t>(st.st_size);
-  if (expected > max_size) {
-    ::close(fd);
-    return ReadResult::TooLarge;
-  }
   // Room for one byte more than expected (so that a file that grew is noticed) and the NUL.
   if (storage.size() < expected + 2) storage.resize(expected + 2);
   size_t got = 0;
@@ -57,50 +41,19 @@ ReadResult read_regular_file(int dir_fd, const char* path, std::string& storage,
       break;
     } else if (errno != EINTR) {
       ::close(fd);
-      return ReadResult::Missing;
+      return false;
     }
   }
   ::close(fd);
   storage[got] = '\0';
   size = got;
-  return ReadResult::Read;
+  return true;
 }
 
 // A path as fopen() in conf's working directory would see it.
 std::string in_directory(const std::string& cwd, const std::string& path) {
   if (path.empty() || path[0] == '/' || cwd.empty() || cwd == ".") return path;
   return cwd.back() == '/' ? cwd + path : cwd + "/" + path;
-}
-
-bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
-
-// The names of the 'source "NAME"' lines of a Kconfig text, in order, as far as they can be
-// told without parsing: a name with a macro reference or an escape is left out, and a help
-// text that reads like a source statement is taken for one (reading a file for nothing is
-// harmless).
-void sourced_names(std::string_view text, std::vector<std::string>& out) {
-  static constexpr std::string_view kSource = "source";
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    size_t i = pos;
-    pos = eol + 1;
-    while (i < eol && is_blank(text[i])) ++i;
-    if (eol - i < kSource.size() + 3 || text.compare(i, kSource.size(), kSource) != 0) continue;
-    i += kSource.size();
-    if (!is_blank(text[i])) continue;
-    while (i < eol && is_blank(text[i])) ++i;
-    if (i >= eol || (text[i] != '"' && text[i] != '\'')) continue;
-    char quote = text[i++];
-    size_t end = text.find(quote, i);
-    if (end == std::string_view::npos || end >= eol) continue;
-    std::string_view name = text.substr(i, end - i);
-    if (name.empty() || name.find_first_of("$\\") != std::string_view::npos) continue;
-    out.emplace_back(name);
-  }
 }
 
 }  // namespace
@@ -111,7 +64,6 @@ void sourced_names(std::string_view text, std::vector<std::string>& out) {
 // as the joined path). The first attempt nearly always fails (the working directory is the
 // object tree): a name whose first component the working directory lacks is not tried there,
 // which the reader remembers until forget() (a $(shell,...) command may have created it).
-// Safe to use from several threads.
 class FileSystemReader {
  public:
   FileSystemReader(std::string cwd, std::string srctree)
@@ -130,279 +82,57 @@ class FileSystemReader {
   FileSystemReader(const FileSystemReader&) = delete;
   FileSystemReader& operator=(const FileSystemReader&) = delete;
 
-  ReadResult read(const std::string& name, std::string& storage, size_t& size,
-                  size_t max_size = SIZE_MAX) const {
+  bool read(const std::string& name, std::string& storage, size_t& size) {
     const bool absolute = !name.empty() && name[0] == '/';
     const bool cwd_relative = !name.empty() && !absolute && !cwd_.empty() && cwd_ != ".";
-    ReadResult r = ReadResult::Missing;
     if (absolute || !absent_from_cwd(name)) {
-      r = cwd_relative ? read_in(cwd_, cwd_fd_, name, storage, size, max_size)
-                       : read_regular_file(AT_FDCWD, name.c_str(), storage, size, max_size);
+      if (cwd_relative ? read_in(cwd_, cwd_fd_, name, storage, size)
+                       : read_regular_file(AT_FDCWD, name.c_str(), storage, size))
+        return true;
     }
     // "$srctree/" (an empty name) is a directory, not a file.
-    if (r != ReadResult::Missing || absolute || name.empty() || srctree_.empty()) return r;
-    return read_in(srctree_dir_, srctree_fd_, name, storage, size, max_size);
+    if (absolute || name.empty() || srctree_.empty()) return false;
+    return read_in(srctree_dir_, srctree_fd_, name, storage, size);
   }
 
-  void forget() {
-    std::lock_guard<std::mutex> lock(mu_);
-    absent_.clear();
-    ++epoch_;
-  }
+  void forget() { absent_.clear(); }
 
  private:
   // Whether the first component of the relative `name` is missing from the working directory
   // (so that opening `name` there fails).
-  bool absent_from_cwd(const std::string& name) const {
+  bool absent_from_cwd(const std::string& name) {
     if (name.empty()) return false;
     std::string first = name.substr(0, name.find('/'));
-    uint64_t epoch;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (absent_.count(first)) return true;
-      epoch = epoch_;
-    }
-    const bool in_cwd = cwd_.empty() || cwd_ == ".";
-    int dir_fd = in_cwd ? AT_FDCWD : cwd_fd_;
+    if (absent_.count(first)) return true;
+    int dir_fd = cwd_.empty() || cwd_ == "." ? AT_FDCWD : cwd_fd_;
     if (dir_fd != AT_FDCWD && dir_fd < 0) return false;
     struct stat st {};
     if (::fstatat(dir_fd, first.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
       return false;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (epoch == epoch_) absent_.insert(std::move(first));
+    absent_.insert(std::move(first));
     return true;
   }
 
-  static ReadResult read_in(const std::string& dir, int dir_fd, const std::string& path,
-                            std::string& storage, size_t& size, size_t max_size) {
-    if (dir_fd >= 0) return read_regular_file(dir_fd, path.c_str(), storage, size, max_size);
+  static bool read_in(const std::string& dir, int dir_fd, const std::string& path,
+                      std::string& storage, size_t& size) {
+    if (dir_fd >= 0) return read_regular_file(dir_fd, path.c_str(), storage, size);
     std::string full = dir.back() == '/' ? dir + path : dir + "/" + path;
-    return read_regular_file(AT_FDCWD, full.c_str(), storage, size, max_size);
+    return read_regular_file(AT_FDCWD, full.c_str(), storage, size);
   }
 
   std::string cwd_, srctree_, srctree_dir_;
   int cwd_fd_ = -1, srctree_fd_ = -1;
-  mutable std::mutex mu_;
-  mutable std::unordered_set<std::string> absent_;  // first components missing from cwd
-  mutable uint64_t epoch_ = 0;                      // counts forget()s
-};
-
-// Reads Kconfig files ahead of the parser on a helper thread, so that the parser finds most of
-// them already in memory. Which files come next is guessed from the 'source' lines of the files
-// read (depth first, which is the order the parser takes them in). A guess costs nothing when
-// wrong: the parser reads whatever it finds missing itself, exactly as it would without the
-// helper. What the helper read is only used when no $(shell,...) command ran since it started
-// reading it (a command could have changed the file).
-class FilePrefetcher {
- public:
-  explicit FilePrefetcher(const FileSystemReader& fs) : fs_(fs) {}
-  ~FilePrefetcher() {
-    if (getenv("RK_PREFETCH_STATS")) fprintf(stderr, "TMPSTATS hits %zu waits %zu misses %zu stale %zu reads %zu\n", st_hit, st_wait, st_miss, st_stale, st_reads);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    work_.notify_one();
-    if (thread_.joinable()) thread_.join();
-  }
-  FilePrefetcher(const FilePrefetcher&) = delete;
-  FilePrefetcher& operator=(const FilePrefetcher&) = delete;
-
-  // Moves the text of `name` into `buf` when it was read ahead (waiting when it is being read
-  // right now). False when the caller has to read the file; the helper then looks for what the
-  // file sources, next.
-  bool take(const std::string& name, SourceBuffer& buf) {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto [it, unknown] = entries_.try_emplace(name);
-    Entry& e = it->second;
-    if (e.state == State::Taken) return false;  // sourced again: its sources are known
-    if (unknown || e.state == State::Queued) {
-      ++st_miss;
-      e.state = State::Taken;
-      if (failed_) return false;
-      todo_.push_back({name, true});
-      if (!thread_.joinable()) {
-        try {
-          thread_ = std::thread([this] { run(); });
-        } catch (const std::system_error&) {
-          failed_ = true;  // no thread: the parser reads everything itself
-        }
-      } else {
-        wake_helper(lock);
-      }
-      return false;
-    }
-    if (e.state == State::Reading) {
-      ++st_wait;
-      parser_waiting_ = true;
-      done_.wait(lock, [&] { return e.state != State::Reading; });
-      parser_waiting_ = false;
-    }
-    e.state = State::Taken;
-    --ready_;
-    ready_bytes_ -= e.size;
-    // What was not found is looked for again: the answer is the parser's to give.
-    bool usable = e.found && e.generation == generation_.load(std::memory_order_relaxed);
-    if (usable) ++st_hit; else ++st_stale;
-    std::string& unused = usable ? buf.storage : e.storage;
-    if (unused.size() && spare_.size() < kMaxSpare) spare_.push_back(std::move(unused));
-    if (usable) {
-      buf.storage = std::move(e.storage);
-      buf.size = e.size;
-    }
-    e.storage = std::string();
-    wake_helper(lock);  // room to read further ahead
-    return usable;
-  }
-
-  // Storage of a file the parser is done with, for reuse.
-  void give_back(std::string storage) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (spare_.size() < kMaxSpare) spare_.push_back(std::move(storage));
-  }
-
-  void invalidate() { generation_.fetch_add(1, std::memory_order_release); }
-
- private:
-  enum class State { Queued, Reading, Done, Taken };
-  struct Entry {
-    State state = State::Queued;
-    bool found = false;
-    uint64_t generation = 0;
-    std::string storage;
-    size_t size = 0;
-  };
-  struct Task {
-    std::string name;
-    bool scan_only;
-  };
-  // How far ahead the helper reads (files and bytes waiting for the parser; a file larger than
-  // kMaxFileBytes is left to the parser), and the buffers kept for reuse. A short lead keeps
-  // the buffers few and warm.
-  static constexpr size_t kMaxReady = 256;
-  static constexpr size_t kMaxReadyBytes = size_t{8} << 20;
-  static constexpr size_t kMaxFileBytes = size_t{1} << 20;
-  static constexpr size_t kMaxSpare = 64;
-
-  bool has_work() const {
-    return !todo_.empty() && ready_ < kMaxReady && ready_bytes_ < kMaxReadyBytes;
-  }
-
-  // Called with the lock held, which it releases.
-  void wake_helper(std::unique_lock<std::mutex>& lock) {
-    bool wake = helper_idle_ && has_work();
-    lock.unlock();
-    if (wake) work_.notify_one();
-  }
-
-  void run() {
-    try {
-      read_ahead();
-    } catch (...) {
-      // Out of memory, say: stop reading ahead; the parser reads what is left itself.
-      std::lock_guard<std::mutex> lock(mu_);
-      failed_ = true;
-      if (reading_) {
-        reading_->found = false;
-        reading_->state = State::Done;
-        ++ready_;
-      }
-    }
-    done_.notify_one();
-  }
-
-  void read_ahead() {
-    std::vector<std::string> names;
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      if (!stop_ && !has_work()) {
-        helper_idle_ = true;
-        work_.wait(lock, [&] { return stop_ || has_work(); });
-        helper_idle_ = false;
-      }
-      if (stop_) return;
-      Task task = std::move(todo_.back());
-      todo_.pop_back();
-      Entry* entry = nullptr;
-      if (!task.scan_only) {
-        entry = &entries_[task.name];
-        if (entry->state != State::Queued) continue;  // the parser read it meanwhile
-        entry->state = State::Reading;
-        reading_ = entry;
-      }
-      std::string storage;
-      if (!spare_.empty()) {
-        storage = std::move(spare_.back());
-        spare_.pop_back();
-      }
-      lock.unlock();
-
-      uint64_t generation = generation_.load(std::memory_order_acquire);
-      size_t size = 0;
-      bool found = fs_.read(task.name, storage, size, kMaxFileBytes) == ReadResult::Read;
-      ++st_reads;
-      names.clear();
-      if (found) sourced_names(std::string_view(storage.data(), size), names);
-
-      lock.lock();
-      bool parser_waits = false;
-      if (entry) {
-        entry->storage = std::move(storage);
-        entry->found = found;
-        entry->size = size;
-        entry->generation = generation;
-        entry->state = State::Done;
-        reading_ = nullptr;
-        ++ready_;
-        ready_bytes_ += size;
-        parser_waits = parser_waiting_;
-      } else if (spare_.size() < kMaxSpare) {
-        spare_.push_back(std::move(storage));
-      }
-      // Depth first: the first file named is read next.
-      for (size_t i = names.size(); i-- > 0;) {
-        auto [it, fresh] = entries_.try_emplace(std::move(names[i]));
-        if (fresh) todo_.push_back({it->first, false});
-      }
-      if (parser_waits) {
-        lock.unlock();
-        done_.notify_one();
-        lock.lock();
-      }
-    }
-  }
-
-  size_t st_hit = 0, st_wait = 0, st_miss = 0, st_stale = 0, st_reads = 0;
-  const FileSystemReader& fs_;
-  std::mutex mu_;
-  std::condition_variable work_;  // the helper waits for work
-  std::condition_variable done_;  // the parser waits for a file being read
-  std::thread thread_;
-  bool stop_ = false;
-  bool failed_ = false;
-  bool helper_idle_ = false;
-  bool parser_waiting_ = false;
-  std::vector<Task> todo_;  // a stack: the next file to read is at the back
-  std::unordered_map<std::string, Entry> entries_;
-  Entry* reading_ = nullptr;
-  size_t ready_ = 0;  // entries Done and not taken, and their bytes
-  size_t ready_bytes_ = 0;
-  std::vector<std::string> spare_;
-  std::atomic<uint64_t> generation_{0};
+  std::unordered_set<std::string> absent_;  // first components missing from cwd
 };
 
 SourceStack::SourceStack(Tree& tree, Options options) : tree_(tree), options_(std::move(options)) {
-  if (!options_.read_file) {
-    fs_ = std::make_unique<FileSystemReader>(options_.cwd, options_.srctree);
-    if (options_.prefetch) prefetch_ = std::make_unique<FilePrefetcher>(*fs_);
-  }
+  if (!options_.read_file) fs_ = std::make_unique<FileSystemReader>(options_.cwd, options_.srctree);
 }
 
 SourceStack::~SourceStack() = default;
 
 void SourceStack::files_may_have_changed() {
   if (fs_) fs_->forget();
-  if (prefetch_) prefetch_->invalidate();
 }
 
 bool SourceStack::load(const std::string& name, SourceBuffer& buf) {
@@ -418,8 +148,7 @@ bool SourceStack::load(const std::string& name, SourceBuffer& buf) {
     return (name.empty() || name[0] != '/') && !srctree.empty() &&
            read(in_directory(cwd, srctree + "/" + name));
   }
-  if (prefetch_ && prefetch_->take(name, buf)) return true;
-  return fs_->read(name, buf.storage, buf.size) == ReadResult::Read;
+  return fs_->read(name, buf.storage, buf.size);
 }
 
 SourceBuffer SourceStack::new_buffer() {
@@ -431,6 +160,7 @@ SourceBuffer SourceStack::new_buffer() {
   return buf;
 }
 
+// conf's file_lookup(): every distinct name once, in the order first seen.
 const SourceFile* SourceStack::register_file(const std::string& name) {
   if (auto it = files_.find(name); it != files_.end()) return it->second;
   const SourceFile* parent = stack_.empty() ? nullptr : stack_.back().file;
@@ -494,10 +224,7 @@ void SourceStack::push(const std::string& name, std::string_view where_file, int
 
 bool SourceStack::pop() {
   if (stack_.size() <= 1) return false;
-  if (prefetch_ && !spare_texts_.empty())
-    prefetch_->give_back(std::move(stack_.back().storage));
-  else
-    spare_texts_.push_back(std::move(stack_.back().storage));
+  spare_texts_.push_back(std::move(stack_.back().storage));
   stack_.pop_back();
   return true;
 }

@@ -30,7 +30,6 @@ struct SourceBuffer {
 };
 
 class FileSystemReader;
-class FilePrefetcher;
 
 class SourceStack {
  public:
@@ -42,9 +41,6 @@ class SourceStack {
     Reader read_file;             // null: the file system
     size_t max_sources = 100000;  // see ParseLimits
     size_t max_total_bytes = size_t{512} << 20;
-    // Reading the file system only: a helper thread reads the files that 'source' statements
-    // name ahead of the parser (see FilePrefetcher in source_stack.cpp).
-    bool prefetch = true;
   };
 
   SourceStack(Tree& tree, Options options);
@@ -60,8 +56,8 @@ class SourceStack {
   void push(const std::string& name, std::string_view where_file, int where_line);
   // Leaves the current file; false when it is the top-level one (which stays).
   bool pop();
-  // Files may have changed on disk (a $(shell,...) command ran): what was read ahead is
-  // read again.
+  // Files may have changed on disk (a $(shell,...) command ran): forgets what the file
+  // system looked like.
   void files_may_have_changed();
 
   SourceBuffer& top() { return stack_.back(); }
@@ -89,7 +85,6 @@ class SourceStack {
   std::vector<SourceBuffer> stack_;
   std::vector<std::string> spare_texts_;  // buffers of closed files, for reuse
   std::unique_ptr<FileSystemReader> fs_;  // when reading the file system
-  std::unique_ptr<FilePrefetcher> prefetch_;
   std::unordered_map<std::string, const SourceFile*> files_;
   std::unordered_map<std::string, LegacyRecord> legacy_records_;
   size_t sources_ = 0;
