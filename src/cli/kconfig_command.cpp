@@ -166,8 +166,8 @@ int run_kconfig(const KconfigArgs& a) {
                    error.c_str());
       return 1;
     }
-    print_message(silent, (unchanged ? "No change to " : "configuration written to ") +
-                              out.config_path);
+    print_message(silent,
+                  (unchanged ? "No change to " : "configuration written to ") + out.config_path);
   }
   if (out.write_autoconf) {
     // Like conf: auto.conf and friends are created when missing, and always updated by

@@ -6,9 +6,9 @@
 
 #include <cctype>
 #include <cerrno>
-#include <optional>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <unordered_map>
 
 #include "kconfig/menu_help.hpp"
@@ -31,7 +31,9 @@ std::string escape_string_value(const std::string& in) {
   return out + "\"";
 }
 
-bool is_tristate_like(SymbolType t) { return t == SymbolType::Bool || t == SymbolType::Tristate; }
+bool is_tristate_like(SymbolType t) {
+  return t == SymbolType::Bool || t == SymbolType::Tristate;
+}
 
 // The previous auto.conf as conf_read_simple(name, S_DEF_AUTO) loads it.
 class PreviousAutoconf {
@@ -43,8 +45,12 @@ class PreviousAutoconf {
   };
 
   PreviousAutoconf(Config& c, std::vector<std::string>& unknown)
-      : c_(c), t_(c.tree()), unknown_(unknown), old_(t_.dialect.code() < 6012),
-        v510_(t_.dialect.code() < 6001), values_(t_.symbol_count()) {}
+      : c_(c),
+        t_(c.tree()),
+        unknown_(unknown),
+        old_(t_.dialect.code() < 6012),
+        v510_(t_.dialect.code() < 6001),
+        values_(t_.symbol_count()) {}
 
   // Returns false when the file does not exist (nothing is reset then).
   bool load(const FileAccess& files, const std::string& name) {
@@ -198,13 +204,15 @@ class PreviousAutoconf {
 std::string dep_file(const std::string& prefix, const std::string& name, bool v510) {
   if (!v510) return prefix + name;
   std::string out = prefix;
-  for (char ch : name) out += ch == '_' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (char ch : name)
+    out += ch == '_' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return out + ".h";
 }
 
 std::string heading(const Tree& t, bool c_style) {
   if (c_style && t.dialect.code() < 6001)
-    return "/*\n *\n * Automatically generated file; DO NOT EDIT.\n * " + t.mainmenu + "\n *\n */\n";
+    return "/*\n *\n * Automatically generated file; DO NOT EDIT.\n * " + t.mainmenu +
+           "\n *\n */\n";
   if (c_style)
     return "/*\n * Automatically generated file; DO NOT EDIT.\n * " + t.mainmenu + "\n */\n";
   return "#\n# Automatically generated file; DO NOT EDIT.\n# " + t.mainmenu + "\n#\n";
@@ -262,8 +270,9 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
     }
   }
 
-  plan.files.emplace_back(v510 ? std::string("include/config/auto.conf.cmd") : autoconf_name + ".cmd",
-                          autoconf_cmd(t, autoconf_name));
+  plan.files.emplace_back(
+      v510 ? std::string("include/config/auto.conf.cmd") : autoconf_name + ".cmd",
+      autoconf_cmd(t, autoconf_name));
 
   if (ver >= 6012)
     for (Symbol* s : t.symbols_in_hash_order()) c.calc(s);
@@ -358,8 +367,7 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
   plan.files.emplace_back(env_or(env, "KCONFIG_AUTOHEADER", "include/generated/autoconf.h"),
                           header);
   if (!v510)
-    plan.files.emplace_back(env_or(env, "KCONFIG_RUSTCCFG", "include/generated/rustc_cfg"),
-                            rustc);
+    plan.files.emplace_back(env_or(env, "KCONFIG_RUSTCCFG", "include/generated/rustc_cfg"), rustc);
   plan.files.emplace_back(autoconf_name, autoconf);
   return plan;
 }

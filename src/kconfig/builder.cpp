@@ -5,7 +5,10 @@
 namespace rk::kconfig {
 
 TreeBuilder::TreeBuilder(Tree& tree, Diagnostics& diag)
-    : tree_(tree), diag_(diag), entry_(&tree.root), menu_(&tree.root),
+    : tree_(tree),
+      diag_(diag),
+      entry_(&tree.root),
+      menu_(&tree.root),
       last_entry_ptr_(&tree.root.list) {}
 
 Menu* TreeBuilder::add_entry(Symbol* sym) {
@@ -35,7 +38,9 @@ void TreeBuilder::end_children() {
   menu_ = menu_->parent;
 }
 
-void TreeBuilder::add_dep(Expr* dep) { entry_->dep = tree_.new_and(entry_->dep, dep); }
+void TreeBuilder::add_dep(Expr* dep) {
+  entry_->dep = tree_.new_and(entry_->dep, dep);
+}
 
 void TreeBuilder::set_type(SymbolType type) {
   Symbol* sym = entry_->sym;

@@ -38,8 +38,8 @@ class TreeBuilder {
   void set_type(SymbolType type);
   // prompt/comment/menu text; also applies the 'visible if' of enclosing menus to prompts.
   Property* add_prompt(PropType type, std::string text, Expr* dep);
-  void add_visibility(Expr* expr);  // 'visible if'
-  Property* add_expr(PropType type, Expr* expr, Expr* dep);  // default, range
+  void add_visibility(Expr* expr);                              // 'visible if'
+  Property* add_expr(PropType type, Expr* expr, Expr* dep);     // default, range
   Property* add_symbol(PropType type, Symbol* sym, Expr* dep);  // select, imply
   void set_help(std::string text);
 

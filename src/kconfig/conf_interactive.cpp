@@ -24,17 +24,27 @@ std::string escape_string_value(const std::string& in) {
   return out + "\"";
 }
 
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool is_space(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
 
-std::string spaces(int n) { return n > 0 ? std::string(static_cast<size_t>(n), ' ') : ""; }
+std::string spaces(int n) {
+  return n > 0 ? std::string(static_cast<size_t>(n), ' ') : "";
+}
 
 // printf("%*c", width, c)
-std::string padded(int width, char c) { return spaces(width - 1) + c; }
+std::string padded(int width, char c) {
+  return spaces(width - 1) + c;
+}
 
 class Asker {
  public:
   Asker(Config& c, AskMode mode, Console& io)
-      : c_(c), t_(c.tree()), mode_(mode), io_(io), new_rules_(t_.dialect.new_choice_rules()),
+      : c_(c),
+        t_(c.tree()),
+        mode_(mode),
+        io_(io),
+        new_rules_(t_.dialect.new_choice_rules()),
         v612_(t_.dialect.code() >= 6012) {}
 
   int run() {
@@ -398,8 +408,7 @@ class Asker {
     if (!c_.menu_visible(menu)) return;
     Symbol* sym = menu->sym;
     if (sym && !has_value(sym) &&
-        (changeable(sym) ||
-         (!new_rules_ && sym->is_choice() && c_.tri(sym) == Tristate::Yes))) {
+        (changeable(sym) || (!new_rules_ && sym->is_choice() && c_.tri(sym) == Tristate::Yes))) {
       switch (mode_) {
         case AskMode::ListNewConfig:
           if (sym->has_name) print_for_listconfig(sym);

@@ -97,7 +97,8 @@ bool set_new_symbols_old(Config& c, Policy policy, RandomSource* rs) {
         st.user_tri = Tristate::Mod;
         break;
       case Policy::No:
-        st.user_tri = allnoconfig_y && (sym->flags & kSymAllNoConfigY) ? Tristate::Yes : Tristate::No;
+        st.user_tri =
+            allnoconfig_y && (sym->flags & kSymAllNoConfigY) ? Tristate::Yes : Tristate::No;
         break;
       case Policy::Random:
         st.user_tri = random_value(sym, *rs);
@@ -129,7 +130,6 @@ bool set_new_symbols_old(Config& c, Policy policy, RandomSource* rs) {
   }
   return has_changed;
 }
-
 
 // 6.11+: every member of the choice without a user value is set to y in a random order; the
 // order becomes the members' priority (after those KCONFIG_ALLCONFIG set).
@@ -338,8 +338,8 @@ ConfOutcome run_conf_mode(Config& c, const ConfRequest& req) {
     case ConfMode::Defconfig:
       if (!read_config(c, req.files, &req.defconfig_file, req.env)) {
         out.exit_code = 1;
-        out.error = "***\n*** Can't find default configuration \"" + req.defconfig_file +
-                    "\"!\n***";
+        out.error =
+            "***\n*** Can't find default configuration \"" + req.defconfig_file + "\"!\n***";
         return out;
       }
       break;
@@ -380,8 +380,8 @@ ConfOutcome run_conf_mode(Config& c, const ConfRequest& req) {
       if (!read_config_values(c, req.files, &mode_file, req.env) &&
           !read_config_values(c, req.files, &all, req.env)) {
         out.exit_code = 1;
-        out.error = "*** KCONFIG_ALLCONFIG set, but no \"" + mode_file +
-                    "\" or \"all.config\" file found";
+        out.error =
+            "*** KCONFIG_ALLCONFIG set, but no \"" + mode_file + "\" or \"all.config\" file found";
         return out;
       }
       break;

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "kconfig/conf_interactive.hpp"
-#include "kconfig/config.hpp"
 #include "kconfig/confdata.hpp"
+#include "kconfig/config.hpp"
 #include "kconfig/shell.hpp"
 
 namespace rk::kconfig {
@@ -54,16 +54,16 @@ struct ConfRequest {
   ConfMode mode = ConfMode::OldDefconfig;
   std::string defconfig_file;  // input of Defconfig
   FileAccess files;
-  Environment env;  // KCONFIG_CONFIG, KCONFIG_ALLCONFIG, KCONFIG_DEFCONFIG_LIST, ...
+  Environment env;             // KCONFIG_CONFIG, KCONFIG_ALLCONFIG, KCONFIG_DEFCONFIG_LIST, ...
   Console* console = nullptr;  // OldAskConfig, OldConfig, SyncConfig: questions and answers
   uint32_t seed = 0;           // RandConfig
 };
 
 struct ConfOutcome {
   int exit_code = 0;
-  std::string error;                  // conf's message when exit_code != 0
-  std::optional<std::string> config;  // .config text to write (to config_path)
-  std::string config_path;            // KCONFIG_CONFIG or .config
+  std::string error;                     // conf's message when exit_code != 0
+  std::optional<std::string> config;     // .config text to write (to config_path)
+  std::string config_path;               // KCONFIG_CONFIG or .config
   std::optional<std::string> defconfig;  // savedefconfig output
   std::string listing;                   // listnewconfig/helpnewconfig output (stdout)
   // conf writes (or, for syncconfig, updates) include/config/auto.conf and friends after the

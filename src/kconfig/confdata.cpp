@@ -18,7 +18,8 @@ constexpr std::string_view kPrefix = "CONFIG_";
 
 bool file_readable(const std::string& path) {
   struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) && ::access(path.c_str(), R_OK) == 0;
+  return ::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) &&
+         ::access(path.c_str(), R_OK) == 0;
 }
 
 std::string join_path(const std::string& dir, const std::string& name) {
@@ -399,8 +400,7 @@ bool read_config(Config& config, const FileAccess& files, const std::string* nam
     if (!(st.flags & kDefUser) || s->is_choice_value()) continue;
     // Values for symbols that are not visible are forgotten, so they show up as new again.
     if (st.visible == Tristate::No && !unsaved) st.flags &= ~kDefUser;
-    if (s->type == SymbolType::String || s->type == SymbolType::Int ||
-        s->type == SymbolType::Hex) {
+    if (s->type == SymbolType::String || s->type == SymbolType::Int || s->type == SymbolType::Hex) {
       std::string v = st.user_val;
       if (config.string_within_range(s, v)) continue;
       config.state(s).flags &= ~(kValid | kDefUser);

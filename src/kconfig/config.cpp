@@ -14,9 +14,13 @@ constexpr Tristate N = Tristate::No;
 constexpr Tristate M = Tristate::Mod;
 constexpr Tristate Y = Tristate::Yes;
 
-bool is_bool_or_tristate(SymbolType t) { return t == SymbolType::Bool || t == SymbolType::Tristate; }
+bool is_bool_or_tristate(SymbolType t) {
+  return t == SymbolType::Bool || t == SymbolType::Tristate;
+}
 
-const char* tri_name(Tristate t) { return t == Y ? "y" : t == M ? "m" : "n"; }
+const char* tri_name(Tristate t) {
+  return t == Y ? "y" : t == M ? "m" : "n";
+}
 
 // How a comparison operand is read: as a number when the whole string parses as one (in the
 // base its symbol type implies), otherwise as a string.
@@ -312,7 +316,6 @@ void Config::set_all_choice_values(Symbol* choice) {
   state(choice).flags &= ~(kValid | kNeedSetChoiceValues);
 }
 
-
 const Menu* Config::choice_menu_of(const Symbol* sym) const {
   const Menu* menu = nullptr;
   for (const Menu* m : sym->menus)
@@ -562,8 +565,7 @@ bool Config::tristate_within_range(const Symbol* sym, Tristate v) const {
   if (!is_bool_or_tristate(type)) return false;
   if (type == SymbolType::Bool && v == M) return false;
   if (s.visible <= s.rev_dep) return false;
-  if (!tree_->dialect.new_choice_rules() && sym->is_choice_value() && s.visible == Y)
-    return v == Y;
+  if (!tree_->dialect.new_choice_rules() && sym->is_choice_value() && s.visible == Y) return v == Y;
   return v >= s.rev_dep && v <= s.visible;
 }
 
@@ -646,7 +648,8 @@ bool Config::set_string(Symbol* sym, std::string_view v) {
   const bool had = s.flags & kDefUser;
   s.flags |= kDefUser;
   std::string nv(v);
-  if (sym->type == SymbolType::Hex && !(v.size() >= 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')))
+  if (sym->type == SymbolType::Hex &&
+      !(v.size() >= 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')))
     nv = "0x" + nv;
   else if (had && s.user_val == nv)
     return true;

@@ -16,18 +16,18 @@ namespace rk::kconfig {
 
 // Per-configuration flags of a symbol.
 enum StateFlag : uint32_t {
-  kValid = 1u << 0,          // value is computed for the current inputs
-  kWrite = 1u << 1,          // belongs in .config
-  kWritten = 1u << 2,        // already written during this conf_write pass
-  kDefUser = 1u << 3,        // has a user value
+  kValid = 1u << 0,    // value is computed for the current inputs
+  kWrite = 1u << 1,    // belongs in .config
+  kWritten = 1u << 2,  // already written during this conf_write pass
+  kDefUser = 1u << 3,  // has a user value
   kNeedSetChoiceValues = 1u << 4,
   kDefAuto = 1u << 5,
 };
 
 struct SymbolState {
-  Tristate tri = Tristate::No;    // current tristate value
-  std::string val;                // current string value (int/hex/string symbols)
-  Symbol* chosen = nullptr;       // current selection of a pre-6.11 choice
+  Tristate tri = Tristate::No;  // current tristate value
+  std::string val;              // current string value (int/hex/string symbols)
+  Symbol* chosen = nullptr;     // current selection of a pre-6.11 choice
   Tristate visible = Tristate::No;
   Tristate dir_dep = Tristate::No;
   Tristate rev_dep = Tristate::No;
@@ -50,14 +50,14 @@ class Config {
   Diagnostics* diagnostics() const { return diag_; }
 
   // --- values --------------------------------------------------------------------------
-  void calc(Symbol* sym);                       // sym_calc_value
+  void calc(Symbol* sym);                                        // sym_calc_value
   Tristate tri(const Symbol* sym) const { return st(sym).tri; }  // as last computed
-  std::string string_value(const Symbol* sym) const;  // sym_get_string_value (no recompute)
-  Tristate eval(const Expr* e);                  // expr_calc_value
+  std::string string_value(const Symbol* sym) const;   // sym_get_string_value (no recompute)
+  Tristate eval(const Expr* e);                        // expr_calc_value
   SymbolType effective_type(const Symbol* sym) const;  // sym_get_type
   bool has_user_value(const Symbol* sym) const { return st(sym).flags & kDefUser; }
-  bool is_changeable(const Symbol* sym) const;   // visible above what selects force
-  std::string string_default(Symbol* sym);       // sym_get_string_default
+  bool is_changeable(const Symbol* sym) const;  // visible above what selects force
+  std::string string_default(Symbol* sym);      // sym_get_string_default
   Tristate prop_visibility(const Property* p) const { return prop_vis_[p->id]; }
   // sym_get_range_prop: the first range whose condition holds (evaluating the conditions).
   const Property* active_range(const Symbol* sym) { return range_prop(sym); }
@@ -67,7 +67,7 @@ class Config {
   bool set_tristate(Symbol* sym, Tristate v);        // sym_set_tristate_value
   bool set_string(Symbol* sym, std::string_view v);  // sym_set_string_value
   bool string_within_range(Symbol* sym, std::string_view v);
-  void clear_all_valid();                              // sym_clear_all_valid
+  void clear_all_valid();  // sym_clear_all_valid
 
   // --- menus ---------------------------------------------------------------------------
   bool menu_visible(const Menu* menu);  // menu_is_visible (with its side effect)

@@ -108,7 +108,8 @@ void expr_print_tokens(const Expr* e,
   print(e, ExprKind::None, fn);
 }
 
-std::string expr_to_string(const Expr* e, const std::function<std::string(const Symbol*)>& annotate) {
+std::string expr_to_string(const Expr* e,
+                           const std::function<std::string(const Symbol*)>& annotate) {
   std::string out;
   print(e, ExprKind::None, [&](const Symbol* s, std::string_view text) {
     out += text;
@@ -384,8 +385,8 @@ bool ExprSimplifier::eq(const Expr* e1, const Expr* e2) {
       Expr* c2 = copy(e2);
       int old_count = trans_count_;
       eliminate_eq(&c1, &c2);
-      bool res = c1->kind == ExprKind::Symbol && c2->kind == ExprKind::Symbol &&
-                 c1->lsym == c2->lsym;
+      bool res =
+          c1->kind == ExprKind::Symbol && c2->kind == ExprKind::Symbol && c1->lsym == c2->lsym;
       trans_count_ = old_count;
       if (--temp_depth_ == 0 && arena_) scratch_.clear();
       return res;
@@ -626,9 +627,9 @@ Expr* ExprSimplifier::transform(Expr* e) {
                          inner->lsym, inner->rsym);
         case ExprKind::Less:
         case ExprKind::Greater:
-          return new_cmp(inner->kind == ExprKind::Less ? ExprKind::GreaterEqual
-                                                       : ExprKind::LessEqual,
-                         inner->lsym, inner->rsym);
+          return new_cmp(
+              inner->kind == ExprKind::Less ? ExprKind::GreaterEqual : ExprKind::LessEqual,
+              inner->lsym, inner->rsym);
         case ExprKind::Or:
         case ExprKind::And: {  // De Morgan
           Expr* a = alloc(ExprKind::Not);
@@ -685,8 +686,8 @@ Expr* ExprSimplifier::trans_compare(const Expr* e, ExprKind type, Symbol* sym) {
       return negate_if(r);
     }
     case ExprKind::Not:
-      return trans_compare(e->left,
-                           type == ExprKind::Equal ? ExprKind::Unequal : ExprKind::Equal, sym);
+      return trans_compare(e->left, type == ExprKind::Equal ? ExprKind::Unequal : ExprKind::Equal,
+                           sym);
     case ExprKind::Equal:
     case ExprKind::Unequal:
     case ExprKind::Less:

@@ -74,16 +74,14 @@ class Finalizer {
         p->conf_visible = cdep;
         if (p->type == PropType::Select) {
           Symbol* target = p->expr->lsym;
-          target->rev_dep = t_.new_or(
-              target->rev_dep, t_.new_and(t_.new_sym_expr(m->sym), dep));
-          target->conf_rev_dep = x_.new_or(
-              target->conf_rev_dep, x_.new_and(x_.new_sym(m->sym), x_.copy(cdep)));
+          target->rev_dep = t_.new_or(target->rev_dep, t_.new_and(t_.new_sym_expr(m->sym), dep));
+          target->conf_rev_dep =
+              x_.new_or(target->conf_rev_dep, x_.new_and(x_.new_sym(m->sym), x_.copy(cdep)));
         } else if (p->type == PropType::Imply) {
           Symbol* target = p->expr->lsym;
-          target->implied = t_.new_or(
-              target->implied, t_.new_and(t_.new_sym_expr(m->sym), dep));
-          target->conf_implied = x_.new_or(
-              target->conf_implied, x_.new_and(x_.new_sym(m->sym), x_.copy(cdep)));
+          target->implied = t_.new_or(target->implied, t_.new_and(t_.new_sym_expr(m->sym), dep));
+          target->conf_implied =
+              x_.new_or(target->conf_implied, x_.new_and(x_.new_sym(m->sym), x_.copy(cdep)));
         }
       }
     }
@@ -193,8 +191,8 @@ class Finalizer {
 
     // A visible non-optional choice cannot be n: model it as a select of 'visibility && m'.
     if (!new_rules() && sym && sym->is_choice() && !sym->is_optional() && parent->prompt) {
-      sym->rev_dep = t_.new_or(sym->rev_dep,
-                               t_.new_and(parent->prompt->visible, t_.new_sym_expr(t_.sym_mod)));
+      sym->rev_dep =
+          t_.new_or(sym->rev_dep, t_.new_and(parent->prompt->visible, t_.new_sym_expr(t_.sym_mod)));
       sym->conf_rev_dep = x_.new_or(
           sym->conf_rev_dep, x_.new_and(parent->prompt->conf_visible, x_.new_sym(t_.sym_mod)));
     }
@@ -209,8 +207,7 @@ class Finalizer {
         case PropType::Default:
           if ((sym->type == SymbolType::String || numeric) && p->expr->kind != ExprKind::Symbol)
             diag_.warn_at(p->file, p->line,
-                          "default for config symbol '" + sym->name +
-                              "' must be a single symbol");
+                          "default for config symbol '" + sym->name + "' must be a single symbol");
           if (p->expr->kind != ExprKind::Symbol) break;
           if (numeric && !is_number_like(sym, p->expr->lsym))
             diag_.warn_at(p->file, p->line, "'" + sym->name + "': number is invalid");
@@ -220,9 +217,9 @@ class Finalizer {
           const char* use = p->type == PropType::Select ? "select" : "imply";
           Symbol* target = p->expr->lsym;
           if (sym->type != SymbolType::Bool && sym->type != SymbolType::Tristate)
-            diag_.warn_at(p->file, p->line,
-                          "config symbol '" + sym->name + "' uses " + use +
-                              ", but is not bool or tristate");
+            diag_.warn_at(
+                p->file, p->line,
+                "config symbol '" + sym->name + "' uses " + use + ", but is not bool or tristate");
           else if (target->type != SymbolType::Unknown && target->type != SymbolType::Bool &&
                    target->type != SymbolType::Tristate)
             diag_.warn_at(p->file, p->line,
@@ -302,8 +299,7 @@ class Finalizer {
       hit = check_expr(e);
       return hit != nullptr;
     };
-    if (!step(sym->dir_dep, Edge::DirDep, nullptr) &&
-        !step(sym->rev_dep, Edge::RevDep, nullptr) &&
+    if (!step(sym->dir_dep, Edge::DirDep, nullptr) && !step(sym->rev_dep, Edge::RevDep, nullptr) &&
         !step(sym->implied, Edge::Implied, nullptr)) {
       for (Property* p = sym->props; p; p = p->next) {
         if (p->type == PropType::Choice || p->type == PropType::Select ||
@@ -491,7 +487,6 @@ class Finalizer {
     return (p->file ? p->file->name : std::string("<unknown>")) + ":" + std::to_string(p->line);
   }
 
-  
   void check_all_dependency_loops() {
     int errors = 0;
     if (new_rules()) {
@@ -549,6 +544,8 @@ bool Finalizer::is_number_like(const Symbol* target, const Symbol* value) {
 
 }  // namespace
 
-void finalize_tree(Tree& tree, Diagnostics& diag) { Finalizer(tree, diag).run(); }
+void finalize_tree(Tree& tree, Diagnostics& diag) {
+  Finalizer(tree, diag).run();
+}
 
 }  // namespace rk::kconfig

@@ -86,7 +86,9 @@ const char* prompt_of(const Menu* m) {
   return "";
 }
 
-std::string symbol_name(const Symbol* s) { return s->has_name ? s->name : "<choice>"; }
+std::string symbol_name(const Symbol* s) {
+  return s->has_name ? s->name : "<choice>";
+}
 
 void definition(HelpWriter& w, const Menu* m) {
   w.out += "Defined at " + (m->file ? m->file->name : std::string()) + ":" +
@@ -109,8 +111,7 @@ void prompt_details(Config& c, HelpWriter& w, const Property* prop) {
     chain[n++] = m;
     // Visibility is checked for the jump keys of menuconfig's search; conf does it too, and
     // it has side effects, so it happens here the same way.
-    if (v510)
-      c.menu_visible(m);
+    if (v510) c.menu_visible(m);
   }
   if (!v510) {
     for (int i = 0; i < n; ++i)
@@ -121,8 +122,7 @@ void prompt_details(Config& c, HelpWriter& w, const Property* prop) {
   for (int j = 4; --n >= 0; j += 2) {
     const Menu* m = chain[n];
     w.out += std::string(static_cast<size_t>(j), ' ') + "-> " + prompt_of(m);
-    if (m->sym)
-      w.out += " (" + symbol_name(m->sym) + " [=" + conf_string_value(c, m->sym) + "])";
+    if (m->sym) w.out += " (" + symbol_name(m->sym) + " [=" + conf_string_value(c, m->sym) + "])";
     w.out += "\n";
   }
 }
@@ -174,7 +174,9 @@ void symbol_details(Config& c, HelpWriter& w, const Symbol* sym) {
 
 }  // namespace
 
-std::string conf_string_value(Config& c, const Symbol* sym) { return c.string_value(sym); }
+std::string conf_string_value(Config& c, const Symbol* sym) {
+  return c.string_value(sym);
+}
 
 std::string symbol_info(Config& c, const Symbol* sym, const HelpOptions& options) {
   HelpWriter w(c, options);

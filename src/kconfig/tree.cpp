@@ -186,7 +186,9 @@ Property* Tree::new_property(PropType type) {
   return &p;
 }
 
-Menu* Tree::new_menu() { return &menus_.emplace_back(); }
+Menu* Tree::new_menu() {
+  return &menus_.emplace_back();
+}
 
 const SourceFile* Tree::add_file(std::string name, const SourceFile* parent, int parent_line) {
   SourceFile& f = files_.emplace_back();

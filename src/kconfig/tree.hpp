@@ -83,7 +83,7 @@ struct SourceFile {
 
 struct Property {
   PropType type = PropType::Unknown;
-  uint32_t id = 0;  // index into per-config property state
+  uint32_t id = 0;           // index into per-config property state
   Property* next = nullptr;  // next property of the same symbol
   std::string text;          // prompt/comment/menu text
   Expr* expr = nullptr;      // default value, select/imply target, range, choice list
@@ -91,7 +91,7 @@ struct Property {
   // `visible` as conf stores it after its simplifications (expr_transform, expr_eliminate_dups):
   // what conf prints and what its menu structure is built from. Evaluation uses `visible`.
   Expr* conf_visible = nullptr;
-  Menu* menu = nullptr;      // the menu entry the property belongs to
+  Menu* menu = nullptr;  // the menu entry the property belongs to
   const SourceFile* file = nullptr;
   int line = 0;
 };
@@ -124,11 +124,11 @@ struct Symbol {
   Expr* conf_dir_dep = nullptr;
   Expr* conf_rev_dep = nullptr;
   Expr* conf_implied = nullptr;
-  std::vector<Menu*> menus;  // every entry that defines this symbol, in parse order
-  Menu* choice = nullptr;        // 6.11+: the choice block this member belongs to
-  Symbol* choice_sym = nullptr;  // the choice symbol this member belongs to (every dialect)
+  std::vector<Menu*> menus;            // every entry that defines this symbol, in parse order
+  Menu* choice = nullptr;              // 6.11+: the choice block this member belongs to
+  Symbol* choice_sym = nullptr;        // the choice symbol this member belongs to (every dialect)
   std::vector<Symbol*> choice_values;  // for a choice symbol: its members, in conf's order
-  std::string env_name;      // 'option env=' (5.10)
+  std::string env_name;                // 'option env=' (5.10)
 
   bool is_const() const { return flags & kSymConst; }
   bool is_choice() const { return flags & kSymChoice; }
@@ -195,8 +195,8 @@ class Tree {
   Symbol* sym_yes = nullptr;
   Symbol* sym_mod = nullptr;
   Symbol* sym_no = nullptr;
-  Symbol* sym_empty = nullptr;  // "" constant (value of unset strings)
-  Symbol* modules = nullptr;    // the MODULES symbol, or sym_no when none
+  Symbol* sym_empty = nullptr;       // "" constant (value of unset strings)
+  Symbol* modules = nullptr;         // the MODULES symbol, or sym_no when none
   Symbol* defconfig_list = nullptr;  // 5.10 'option defconfig_list'
 
   // Symbols in the order conf's for_all_symbols() visits them (its hash table order): some

@@ -25,8 +25,8 @@ struct Session {
   std::string config;  // .config body without the heading
 };
 
-Session ask(Fixture& f, ConfMode mode, const std::string& input,
-            const std::string& dotconfig = "", Environment env = {}) {
+Session ask(Fixture& f, ConfMode mode, const std::string& input, const std::string& dotconfig = "",
+            Environment env = {}) {
   if (!dotconfig.empty()) f.dir.write(".config", dotconfig);
   Config config(*f.tree, &f.diag);
   std::istringstream in(input);
@@ -327,22 +327,23 @@ endif
 }
 
 TEST(ConfHelp, FoldsAtMaxWidth) {
-  Fixture f("config LONG_A\n\tbool \"a\"\nconfig LONG_B\n\tbool \"b\"\n"
-            "config X\n\tbool \"x\"\n\tdepends on LONG_A || LONG_B\n",
-            "6.12");
+  Fixture f(
+      "config LONG_A\n\tbool \"a\"\nconfig LONG_B\n\tbool \"b\"\n"
+      "config X\n\tbool \"x\"\n\tdepends on LONG_A || LONG_B\n",
+      "6.12");
   Config c(*f.tree);
   c.clear_all_valid();
   const Menu* x = f.tree->find("X")->menus.front();
   HelpOptions o;
   o.max_width = 30;
   std::string text = menu_help(c, x, o);
-  EXPECT_NE(text.find("  Depends on: LONG_A [=n] || \\\nLONG_B [=n]\n"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("  Depends on: LONG_A [=n] || \\\nLONG_B [=n]\n"), std::string::npos) << text;
 }
 
 TEST(Finalize, RecursiveDependencyReportPerRelease) {
-  const char* kconfig = "config A\n\tbool \"a\"\n\tdepends on B\nconfig B\n\tbool \"b\"\n"
-                        "\tdefault A\n";
+  const char* kconfig =
+      "config A\n\tbool \"a\"\n\tdepends on B\nconfig B\n\tbool \"b\"\n"
+      "\tdefault A\n";
   for (const char* version : {"6.1", "6.12"}) {
     testing::TempDir dir;
     dir.write("Kconfig", kconfig);
@@ -375,8 +376,7 @@ TEST(Finalize, RecursiveDependencyReportPerRelease) {
 }
 
 TEST(ExprSimplifier, EliminatesDuplicatesAndTransforms) {
-  Fixture f("config A\n\tbool \"a\"\nconfig B\n\tbool \"b\"\nconfig T\n\ttristate \"t\"\n",
-            "6.12");
+  Fixture f("config A\n\tbool \"a\"\nconfig B\n\tbool \"b\"\nconfig T\n\ttristate \"t\"\n", "6.12");
   Tree& t = *f.tree;
   Symbol* a = t.find("A");
   Symbol* b = t.find("B");
