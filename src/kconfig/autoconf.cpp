@@ -22,15 +22,6 @@ std::string env_or(const Environment& env, const char* key, const char* fallback
   return it != env.end() ? it->second : fallback;
 }
 
-std::string escape_string_value(const std::string& in) {
-  std::string out = "\"";
-  for (char ch : in) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "\"";
-}
-
 bool is_tristate_like(SymbolType t) {
   return t == SymbolType::Bool || t == SymbolType::Tristate;
 }

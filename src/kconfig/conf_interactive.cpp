@@ -4,6 +4,7 @@
 #include <istream>
 #include <ostream>
 
+#include "kconfig/confdata.hpp"
 #include "kconfig/menu_help.hpp"
 
 namespace rk::kconfig {
@@ -14,15 +15,6 @@ namespace {
 struct ExitRequest {
   int code;
 };
-
-std::string escape_string_value(const std::string& in) {
-  std::string out = "\"";
-  for (char ch : in) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "\"";
-}
 
 bool is_space(char c) {
   return std::isspace(static_cast<unsigned char>(c)) != 0;

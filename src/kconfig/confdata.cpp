@@ -41,16 +41,6 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-std::string escape_string(std::string_view in) {
-  std::string out = "\"";
-  for (char c : in) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 class Reader {
  public:
   Reader(Config& config, const Environment& env) : c_(config), env_(env) {}
@@ -423,7 +413,7 @@ static void print_symbol(std::string& out, Config& c, const Symbol* sym) {
     out += "# CONFIG_" + sym->name + " is not set\n";
     return;
   }
-  if (sym->type == SymbolType::String) val = escape_string(val);
+  if (sym->type == SymbolType::String) val = escape_string_value(val);
   out += "CONFIG_" + sym->name + "=" + val + "\n";
 }
 
@@ -523,6 +513,15 @@ std::string render_defconfig(Config& c) {
     }
   }
   return out;
+}
+
+std::string escape_string_value(std::string_view in) {
+  std::string out = "\"";
+  for (char ch : in) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
 }
 
 bool write_file_atomically(const std::string& path, const std::string& content, bool keep_old,

@@ -39,6 +39,9 @@ bool read_config(Config& config, const FileAccess& files, const std::string* nam
 std::string render_config(Config& config);
 // conf_write_defconfig's content: only what differs from the defaults.
 std::string render_defconfig(Config& config);
+// A string value as conf writes it: quoted, with '"' and '\\' escaped by a backslash.
+std::string escape_string_value(std::string_view in);
+
 // The four-line heading conf writes at the top of .config.
 std::string config_heading(const Tree& tree);
 
