@@ -1,16 +1,49 @@
 # Front door. `make` runs the main job, `make test` every test, `make check` the fast unit tests.
 # Everything else is driven by CMake (build/) and the runner-kernel CLI it produces.
 
-BUILD_DIR ?= build
+BUILD_DIR ?= build/tool
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 RK := $(BUILD_DIR)/runner-kernel
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure tool check test conformance conformance-selftest bench fuzz format clean
+.PHONY: all deps configure tool check test conformance conformance-selftest bench fuzz format \
+	clean fetch resolve config-check kernels boot-test image menuconfig olddefconfig
 
-all: tool
-	@echo "runner-kernel built: $(RK)"
+# The main job: fetch and verify the sources, resolve and check every variant, build each
+# kernel, boot-test it, and package the ones that pass into out/ (an OCI layout in out/oci).
+all: tool fetch resolve config-check kernels boot-test image
+	@echo "done: kernels in out/<branch>/<arch>/, OCI layout in out/oci/"
+
+fetch: tool
+	@$(RK) fetch $(BRANCHES)
+
+resolve: tool
+	@$(RK) config resolve $(VARIANTS)
+
+config-check: tool
+	@$(RK) config check $(VARIANTS)
+	@$(RK) config lint $(VARIANTS)
+
+kernels: tool
+	@$(RK) build $(VARIANTS)
+
+boot-test: tool
+	@$(RK) test $(VARIANTS)
+
+image: tool
+	@$(RK) image
+
+# The kernel's own habits, natively: `make menuconfig ARCH=arm64 KERNEL_BRANCH=6.1` opens the
+# multi-variant editor focused on that variant; `make olddefconfig ...` resolves it.
+KERNEL_BRANCH ?= 6.1
+ARCH ?= x86_64
+RK_ARCH := $(patsubst x86,x86_64,$(patsubst aarch64,arm64,$(ARCH)))
+menuconfig: tool
+	@$(RK) menuconfig --focus $(KERNEL_BRANCH)-$(RK_ARCH)
+
+olddefconfig: tool
+	@$(RK) config resolve $(KERNEL_BRANCH)-$(RK_ARCH)
 
 # Installs the Debian packages the project needs (no-op when all are present).
 deps:
@@ -25,7 +58,12 @@ tool: configure
 check: tool
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-test: check conformance
+# Every test. The kernel trees are fetched first, and RK_NO_SKIP turns a test that would skip
+# for lack of trees, tmux or skopeo into a failure: nothing passes here by not running.
+test: tool
+	@scripts/fetch-debian-trees.sh >/dev/null
+	@cd $(BUILD_DIR) && RK_NO_SKIP=1 ctest --output-on-failure -j $(JOBS)
+	@tests/conformance/run.sh --tool $(abspath $(RK))
 
 conformance: tool
 	@tests/conformance/run.sh --tool $(abspath $(RK))
@@ -38,6 +76,8 @@ conformance-selftest:
 # (RK_BENCH_REPS, RK_BENCH_VERSIONS, ...); BENCH_ARGS go to Google Benchmark.
 bench: tool
 	@$(BUILD_DIR)/bench/kconfig-bench $(BENCH_ARGS)
+	@$(BUILD_DIR)/bench/config-bench $(BENCH_ARGS)
+	@if [ -x $(BUILD_DIR)/bench/tui/tui-bench ]; then $(BUILD_DIR)/bench/tui/tui-bench $(BENCH_ARGS); fi
 
 # Builds the libFuzzer targets with clang and fuzzes each for FUZZ_SECONDS (default 60).
 FUZZ_SECONDS ?= 60

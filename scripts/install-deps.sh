@@ -11,6 +11,12 @@ packages=(
   libarchive-dev libcurl4-openssl-dev libzstd-dev libncurses-dev
   clang clang-format
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
+  # fetch: patches, signature checks, Debian packages
+  patch gpgv debian-archive-keyring
+  # image: OCI push/pull and the local registry of the round-trip test
+  skopeo docker-registry
+  # boot tests: QEMU in Firecracker's shape, the probe disks, scripted menuconfig sessions
+  qemu-system-x86 qemu-system-arm e2fsprogs squashfs-tools tmux
 )
 
 missing=()

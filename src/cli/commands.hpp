@@ -1,15 +1,30 @@
-// Subcommands of the runner-kernel CLI. Each registers its options on the app and returns the
-// exit code when run; main() only dispatches.
+// Subcommands of the runner-kernel CLI. Each command file registers itself with a static
+// CommandRegistration, so adding a command touches no shared file; main() only dispatches.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace rk::cli {
 
 using CommandRunner = std::function<int()>;
+// Adds the command's subcommand(s) to `app`; returns the runner called when it was parsed.
+using CommandRegistrar = std::function<CommandRunner(CLI::App& app)>;
 
-// `runner-kernel kconfig ...`: a drop-in for scripts/kconfig/conf's batch modes.
-CommandRunner register_kconfig_command(CLI::App& app);
+struct CommandEntry {
+  std::string name;  // the subcommand, as given to app.add_subcommand()
+  int order;         // position in --help: pipeline order
+  CommandRegistrar registrar;
+};
+
+std::vector<CommandEntry>& command_registry();
+
+struct CommandRegistration {
+  CommandRegistration(std::string name, int order, CommandRegistrar registrar) {
+    command_registry().push_back({std::move(name), order, std::move(registrar)});
+  }
+};
 
 }  // namespace rk::cli

@@ -216,4 +216,8 @@ CommandRunner register_kconfig_command(CLI::App& app) {
   return [args] { return run_kconfig(*args); };
 }
 
+namespace {
+const CommandRegistration kRegistration{"kconfig", 10, register_kconfig_command};
+}  // namespace
+
 }  // namespace rk::cli

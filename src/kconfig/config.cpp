@@ -142,9 +142,24 @@ Tristate Config::eval(const Expr* e) {
       calc(e->lsym);
       return st(e->lsym).tri;
     case ExprKind::And:
-      return tri_and(eval(e->left), eval(e->right));
-    case ExprKind::Or:
-      return tri_or(eval(e->left), eval(e->right));
+    case ExprKind::Or: {
+      // Dependency chains ('&&' lists, the selects of a symbol, nested menus) are left-deep and
+      // as long as the input: walk the left spine with an explicit stack, left to right like
+      // conf. (eval re-enters through calc(); each call uses the stack above its base.)
+      const size_t base = eval_stack_.size();
+      while (e->kind == ExprKind::And || e->kind == ExprKind::Or) {
+        eval_stack_.push_back(e);
+        e = e->left;
+      }
+      Tristate v = eval(e);
+      while (eval_stack_.size() > base) {
+        const Expr* op = eval_stack_.back();
+        eval_stack_.pop_back();
+        Tristate r = eval(op->right);
+        v = op->kind == ExprKind::And ? tri_and(v, r) : tri_or(v, r);
+      }
+      return v;
+    }
     case ExprKind::Not:
       return tri_not(eval(e->left));
     case ExprKind::Equal:
@@ -317,6 +332,15 @@ void Config::set_all_choice_values(Symbol* choice) {
 }
 
 const Menu* Config::choice_menu_of(const Symbol* sym) const {
+  static const Menu not_computed;
+  const Menu* unknown = &not_computed;
+  if (choice_menus_.size() <= sym->id) choice_menus_.resize(tree_->symbol_count(), unknown);
+  const Menu*& cached = choice_menus_[sym->id];
+  if (cached == unknown) cached = find_choice_menu(sym);
+  return cached;
+}
+
+const Menu* Config::find_choice_menu(const Symbol* sym) {
   const Menu* menu = nullptr;
   for (const Menu* m : sym->menus)
     if (m->prompt) {

@@ -102,12 +102,16 @@ class Config {
   void set_all_choice_values(Symbol* choice);
   void warn_unmet_dependency(const Symbol* sym);
   const Menu* choice_menu_of(const Symbol* sym) const;
+  static const Menu* find_choice_menu(const Symbol* sym);
 
   const Tree* tree_;
   Diagnostics* diag_;
   std::vector<SymbolState> states_;
   std::vector<Tristate> prop_vis_;
   std::vector<std::vector<Symbol*>> choice_orders_;  // by choice symbol id (6.11+)
+  // choice_menu_of() by symbol id, filled on first use.
+  mutable std::vector<const Menu*> choice_menus_;
+  std::vector<const Expr*> eval_stack_;  // eval()'s left spines
   Tristate modules_val_ = Tristate::No;
   int unmet_warnings_ = 0;
   bool changed_ = false;

@@ -1,6 +1,9 @@
 #include "kconfig/expr.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
 
 namespace rk::kconfig {
 
@@ -253,20 +256,32 @@ ExprSimplifier::ExprSimplifier(const Tree& tree, Tree* arena)
     : tree_(tree), arena_(arena), v612_(tree.dialect.code() >= 6012) {}
 
 Expr* ExprSimplifier::alloc(ExprKind kind) {
+  charge(1);
   if (arena_ && !temp_depth_) return arena_->new_expr(kind);
   Expr& e = scratch_.emplace_back();
   e.kind = kind;
   return &e;
 }
 
+// Iterative, so that the depth of an expression never matters.
 Expr* ExprSimplifier::copy(const Expr* e) {
-  if (!e) return nullptr;
-  Expr* c = alloc(e->kind);
-  c->lsym = e->lsym;
-  c->rsym = e->rsym;
-  c->left = copy(e->left);
-  c->right = copy(e->right);
-  return c;
+  Expr* result = nullptr;
+  std::vector<std::pair<const Expr*, Expr**>> todo{{e, &result}};
+  while (!todo.empty()) {
+    auto [from, to] = todo.back();
+    todo.pop_back();
+    if (!from) {
+      *to = nullptr;
+      continue;
+    }
+    Expr* c = alloc(from->kind);
+    c->lsym = from->lsym;
+    c->rsym = from->rsym;
+    *to = c;
+    todo.emplace_back(from->right, &c->right);
+    todo.emplace_back(from->left, &c->left);
+  }
+  return result;
 }
 
 Expr* ExprSimplifier::new_sym(Symbol* s) {
@@ -341,6 +356,7 @@ void ExprSimplifier::eliminate_eq_leaves(ExprKind type, Expr** ep1, Expr** ep2) 
   }
   Expr* e1 = *ep1;
   Expr* e2 = *ep2;
+  charge(1);
   if (e1->kind == ExprKind::Symbol && e2->kind == ExprKind::Symbol && e1->lsym == e2->lsym &&
       (e1->lsym == tree_.sym_yes || e1->lsym == tree_.sym_no))
     return;
@@ -526,38 +542,207 @@ Expr* ExprSimplifier::join_and(Expr* e1, Expr* e2) {
   return nullptr;
 }
 
-void ExprSimplifier::eliminate_dups1(ExprKind type, Expr** ep1, Expr** ep2) {
-  if ((*ep1)->kind == type) {
-    eliminate_dups1(type, &(*ep1)->left, ep2);
-    eliminate_dups1(type, &(*ep1)->right, ep2);
-    return;
-  }
-  if ((*ep2)->kind == type) {
-    eliminate_dups1(type, ep1, &(*ep2)->left);
-    eliminate_dups1(type, ep1, &(*ep2)->right);
-    return;
-  }
-  if (!v612_) {
-    // 5.10/6.1 walk one level against itself: skip an operand met as its own partner, and
-    // deduplicate a nested level of the other operator before comparing it.
-    if (*ep1 == *ep2) return;
-    ExprKind k = (*ep1)->kind;
-    if (k == ExprKind::Or || k == ExprKind::And) eliminate_dups1(k, ep1, ep1);
-  }
-  Expr* tmp = nullptr;
-  if (type == ExprKind::Or) {
-    tmp = join_or(*ep1, *ep2);
-    if (tmp) {
-      *ep1 = new_sym(tree_.sym_no);
-      *ep2 = tmp;
-      ++trans_count_;
+// The operands of one `type` level below *ep (*ep itself when it is not of that type), left to
+// right. Iterative: levels can be as long as the input.
+void ExprSimplifier::level_operands(ExprKind type, Expr** ep, std::vector<Expr**>& out) {
+  std::vector<Expr**> stack{ep};
+  while (!stack.empty()) {
+    Expr** p = stack.back();
+    stack.pop_back();
+    if ((*p)->kind == type) {
+      stack.push_back(&(*p)->right);
+      stack.push_back(&(*p)->left);
+    } else {
+      out.push_back(p);
     }
-  } else if (type == ExprKind::And) {
-    tmp = join_and(*ep1, *ep2);
-    if (tmp) {
-      *ep1 = new_sym(tree_.sym_yes);
-      *ep2 = tmp;
-      ++trans_count_;
+  }
+}
+
+namespace {
+
+// Two operands of a level can only be joined (join_and/join_or) when they test the same symbol
+// below their '!'s: the symbol, or null for operands that only an equal operand joins.
+const Symbol* join_key(const Expr* e) {
+  while (e->kind == ExprKind::Not) e = e->left;
+  switch (e->kind) {
+    case ExprKind::Symbol:
+    case ExprKind::Equal:
+    case ExprKind::Unequal:
+    case ExprKind::Less:
+    case ExprKind::LessEqual:
+    case ExprKind::Greater:
+    case ExprKind::GreaterEqual:
+    case ExprKind::Range:
+      return e->lsym;
+    default:
+      return nullptr;
+  }
+}
+
+// Operators and symbols of `e` in prefix order: two expressions with the same shape are
+// treated alike by every simplification.
+struct ShapeItem {
+  ExprKind kind;
+  const Symbol* lsym;
+  const Symbol* rsym;
+  bool operator==(const ShapeItem&) const = default;
+};
+std::vector<ShapeItem> shape_of(const Expr* e) {
+  std::vector<ShapeItem> out;
+  std::vector<const Expr*> stack{e};
+  while (!stack.empty()) {
+    const Expr* x = stack.back();
+    stack.pop_back();
+    if (!x) {
+      out.push_back({ExprKind::None, nullptr, nullptr});
+      continue;
+    }
+    out.push_back({x->kind, x->lsym, x->rsym});
+    stack.push_back(x->right);
+    stack.push_back(x->left);
+  }
+  return out;
+}
+
+}  // namespace
+
+// One step of conf's expr_eliminate_dups1 on a pair of operands: 5.10/6.1 first deduplicate
+// an operand that is a level of the other operator (every time they meet it), then the two
+// are joined when they combine: the first becomes the level's neutral constant, the second the
+// join.
+bool ExprSimplifier::dups_pair(ExprKind type, Expr** p1, Expr** p2, bool nested) {
+  if (nested) {
+    ExprKind k = (*p1)->kind;
+    if (k == ExprKind::Or || k == ExprKind::And) eliminate_dups1(k, p1, p1);
+  }
+  Expr* tmp = type == ExprKind::Or ? join_or(*p1, *p2) : join_and(*p1, *p2);
+  if (!tmp) return false;
+  *p1 = new_sym(type == ExprKind::Or ? tree_.sym_no : tree_.sym_yes);
+  *p2 = tmp;
+  ++trans_count_;
+  return true;
+}
+
+// conf's expr_eliminate_dups1(type, ep1, ep2): every operand of the `type` level of *ep1 meets
+// every operand of the level of *ep2, in order (5.10/6.1 call it with ep1 == ep2, one level
+// against itself, skipping an operand met as its own partner). Joins replace operands by
+// operands, so the levels keep their shape. Short levels are walked pair by pair like conf;
+// long ones only visit the pairs that can join (same join_key) and skip repeated work that
+// cannot change the result, so a level of n operands costs about n log n instead of n².
+void ExprSimplifier::eliminate_dups1(ExprKind type, Expr** ep1, Expr** ep2) {
+  if (type != ExprKind::Or && type != ExprKind::And) return;
+  std::vector<Expr**> a;
+  std::vector<Expr**> b_own;
+  level_operands(type, ep1, a);
+  const bool same = ep1 == ep2;
+  if (!same) level_operands(type, ep2, b_own);
+  const std::vector<Expr**>& b = same ? a : b_own;
+  const bool nested = !v612_;
+  charge(a.size() + b.size());
+
+  if (pairwise_ || a.size() * b.size() <= 256 || std::min(a.size(), b.size()) <= 4) {
+    // Pair by pair; operands with different join keys are passed over (unless 5.10/6.1 must
+    // deduplicate the first one at every meeting).
+    for (Expr** p1 : a) {
+      for (Expr** p2 : b) {
+        if (nested && *p1 == *p2) continue;
+        bool other_level = nested && ((*p1)->kind == ExprKind::Or || (*p1)->kind == ExprKind::And);
+        if (!other_level && join_key(*p1) != join_key(*p2)) continue;
+        charge(1);
+        dups_pair(type, p1, p2, nested);
+      }
+    }
+    return;
+  }
+
+  // Operands of `b` by join_key, and the ones that are the level's neutral constant (y for
+  // &&, n for ||): joining that constant with itself changes nothing but the join count.
+  Symbol* neutral_sym = type == ExprKind::Or ? tree_.sym_no : tree_.sym_yes;
+  auto is_neutral = [&](const Expr* e) {
+    return e->kind == ExprKind::Symbol && e->lsym == neutral_sym;
+  };
+  std::map<const Symbol*, std::set<size_t>> by_key;
+  std::set<size_t> neutrals;
+  std::vector<const std::set<size_t>*> where(b.size());
+  auto index = [&](size_t j) {
+    std::set<size_t>& s = is_neutral(*b[j]) ? neutrals : by_key[join_key(*b[j])];
+    s.insert(j);
+    where[j] = &s;
+  };
+  auto reindex = [&](size_t j) {
+    const_cast<std::set<size_t>*>(where[j])->erase(j);
+    index(j);
+  };
+  for (size_t j = 0; j < b.size(); ++j) index(j);
+
+  for (size_t i = 0; i < a.size(); ++i) {
+    Expr** p1 = a[i];
+    size_t cursor = 0;  // pairs (i, j < cursor) are done
+    bool neutral_done = false;
+    // 5.10/6.1, operand of the other operator: deduplicated at every pair it is part of, until
+    // that stops changing it (after a pass without joins, or one that reproduces its shape,
+    // the remaining passes would repeat it exactly).
+    if (nested && ((*p1)->kind == ExprKind::Or || (*p1)->kind == ExprKind::And)) {
+      bool joined = false;
+      for (; cursor < b.size() && !joined; ++cursor) {
+        Expr** p2 = b[cursor];
+        if (*p1 == *p2) continue;
+        charge(1);
+        int before = trans_count_;
+        std::vector<ShapeItem> shape = shape_of(*p1);
+        charge(shape.size());
+        ExprKind k = (*p1)->kind;
+        eliminate_dups1(k, p1, p1);
+        bool settled = trans_count_ == before || shape == shape_of(*p1);
+        joined = dups_pair(type, p1, p2, false);
+        if (joined && same) reindex(i);
+        if (joined) reindex(cursor);
+        if (settled && !joined) {
+          // Every later pass is a no-op (or the same pass again): count it once and let the
+          // joins below find the remaining partners.
+          if (trans_count_ == before) {
+            ++cursor;
+            break;
+          }
+          for (size_t j = cursor + 1; j < b.size(); ++j)
+            if (*b[j] != *p1) {
+              ++trans_count_;
+              break;
+            }
+          ++cursor;
+          break;
+        }
+      }
+    }
+    for (;;) {
+      Expr* e1 = *p1;
+      const Symbol* key = join_key(e1);
+      if (is_neutral(e1) && !neutral_done) {
+        neutral_done = true;
+        auto it = neutrals.lower_bound(cursor);
+        if (it != neutrals.end() && same && *b[*it] == e1) ++it;
+        if (it != neutrals.end()) ++trans_count_;
+      }
+      // The next partner with the same key; the neutral constant's key is its symbol, so an
+      // operand testing that symbol (y=y, ...) also meets the neutral constants.
+      size_t j = SIZE_MAX;
+      if (auto f = by_key.find(key); f != by_key.end()) {
+        auto it = f->second.lower_bound(cursor);
+        if (it != f->second.end()) j = *it;
+      }
+      if (key == neutral_sym && !is_neutral(e1)) {
+        auto it = neutrals.lower_bound(cursor);
+        if (it != neutrals.end()) j = std::min(j, *it);
+      }
+      if (j == SIZE_MAX) break;
+      cursor = j + 1;
+      Expr** p2 = b[j];
+      if (nested && *p1 == *p2) continue;
+      charge(1);
+      if (dups_pair(type, p1, p2, false)) {
+        if (same) reindex(i);
+        reindex(j);
+      }
     }
   }
 }

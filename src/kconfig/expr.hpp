@@ -2,7 +2,8 @@
 // the finalizer and the explainer need. Evaluation lives in Config (it needs values).
 #pragma once
 
-#include <deque>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,9 @@ Expr* rewrite_m(Tree& tree, Expr* e);
 // conf copies, and results may be rewritten in place by later calls, exactly like conf's. New
 // nodes go to `arena` (so they live as long as the tree), or to a private scratch arena when
 // `arena` is null.
+// Thrown by ExprSimplifier when its work limit is exhausted.
+struct ExprTooComplex {};
+
 class ExprSimplifier {
  public:
   ExprSimplifier(const Tree& tree, Tree* arena);
@@ -74,6 +78,15 @@ class ExprSimplifier {
   // expr_is_yes: absent, or the constant y.
   bool is_yes(const Expr* e) const;
 
+  // Bounds the work (nodes allocated, operand pairs compared) of every simplifier sharing
+  // `counter`: beyond `limit`, calls throw ExprTooComplex. Unbounded by default.
+  // Testing: compare every pair of operands like conf (no indexing of long levels).
+  void set_pairwise(bool on) { pairwise_ = on; }
+  void set_work_limit(size_t* counter, size_t limit) {
+    work_ = counter;
+    work_limit_ = limit;
+  }
+
  private:
   Expr* alloc(ExprKind kind);
   Expr* eliminate_yn(Expr* e);
@@ -81,13 +94,22 @@ class ExprSimplifier {
   Expr* join_or(Expr* e1, Expr* e2);
   Expr* join_and(Expr* e1, Expr* e2);
   void eliminate_dups1(ExprKind type, Expr** ep1, Expr** ep2);
+  bool dups_pair(ExprKind type, Expr** p1, Expr** p2, bool nested);
+  static void level_operands(ExprKind type, Expr** ep, std::vector<Expr**>& out);
+  void charge(size_t n) {
+    if ((*work_ += n) > work_limit_) throw ExprTooComplex();
+  }
 
   const Tree& tree_;
   Tree* arena_;
-  std::deque<Expr> scratch_;
+  BlockArena<Expr, 1024> scratch_;
   bool v612_;
   int trans_count_ = 0;
   int temp_depth_ = 0;  // inside eq(): allocations are temporary
+  bool pairwise_ = false;
+  size_t own_work_ = 0;
+  size_t* work_ = &own_work_;
+  size_t work_limit_ = SIZE_MAX;
 };
 
 }  // namespace rk::kconfig

@@ -11,10 +11,20 @@ namespace {
 
 class Finalizer {
  public:
-  Finalizer(Tree& tree, Diagnostics& diag) : t_(tree), diag_(diag), x_(tree, &tree) {}
+  Finalizer(Tree& tree, Diagnostics& diag, size_t work_limit)
+      : t_(tree), diag_(diag), x_(tree, &tree), work_limit_(work_limit) {
+    x_.set_work_limit(&work_, work_limit_);
+  }
 
   void run() {
-    finalize(&t_.root, false);
+    try {
+      finalize(&t_.root, false);
+    } catch (const ExprTooComplex&) {
+      // conf would grind on (or exhaust its stack); we stop at the entry that went over.
+      const Menu* m = at_ ? at_ : &t_.root;
+      throw KconfigError((m->file ? m->file->name : std::string("<none>")) + ":" +
+                         std::to_string(m->line) + ": error: dependencies too complex to simplify");
+    }
     if (t_.dialect.new_choice_rules()) link_choice_blocks();
     check_all_dependency_loops();
   }
@@ -55,6 +65,7 @@ class Finalizer {
   // step) into the conf_* fields, for display and for the menu structure.
   void propagate_into_children(Menu* parent, Expr* parentdep, Expr* parentdep_conf) {
     for (Menu* m = parent->list; m; m = m->next) {
+      at_ = m;
       Expr* own = m->dep;
       // Expressions are never modified after finalize, so subtrees are shared, not copied.
       Expr* basedep = t_.new_and(parentdep, rewrite_m(t_, own));
@@ -93,6 +104,8 @@ class Finalizer {
   // structure changes, never a value.
   void nest_dependents(Menu* parent, Symbol* sym) {
     ExprSimplifier x(t_, nullptr);
+    x.set_work_limit(&work_, work_limit_);
+    at_ = parent;
     Expr* basedep = x.trans_compare(parent->prompt ? parent->prompt->conf_visible : nullptr,
                                     ExprKind::Unequal, t_.sym_no);
     basedep = x.eliminate_dups(x.transform(basedep));
@@ -512,6 +525,9 @@ class Finalizer {
   Tree& t_;
   Diagnostics& diag_;
   ExprSimplifier x_;  // builds the conf_* forms in the tree's arena
+  size_t work_ = 0;   // of every simplifier, against work_limit_
+  size_t work_limit_;
+  const Menu* at_ = nullptr;  // the entry being finalized, for errors
   std::vector<Frame> stack_;
   std::vector<uint8_t> marks_;
   int loops_ = 0;
@@ -544,8 +560,8 @@ bool Finalizer::is_number_like(const Symbol* target, const Symbol* value) {
 
 }  // namespace
 
-void finalize_tree(Tree& tree, Diagnostics& diag) {
-  Finalizer(tree, diag).run();
+void finalize_tree(Tree& tree, Diagnostics& diag, size_t simplify_work) {
+  Finalizer(tree, diag, simplify_work).run();
 }
 
 }  // namespace rk::kconfig

@@ -139,7 +139,7 @@ std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
   }
   tree->mainmenu = tree->root.prompt->text;
 
-  if (options.finalize) finalize_tree(*tree, diag);
+  if (options.finalize) finalize_tree(*tree, diag, options.limits.simplify_work);
   return tree;
 }
 

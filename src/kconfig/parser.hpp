@@ -57,6 +57,9 @@ class Parser {
   // two stack slots per open block and one per pending expression operator, which is close
   // enough, and keeps the tree's depth (and the finalizer's recursion) bounded.
   static constexpr int kMaxDepth = 10000;
+  // Operands in one expression. bison has no such bound ('&&' lists are left-recursive), but the
+  // engine's expression walks recurse along a chain: this keeps them well inside the stack.
+  static constexpr size_t kMaxOperands = 50000;
 
   enum class BlockKind { Root, Menu, If, Choice };
   struct Block {

@@ -22,6 +22,7 @@ Expr* Parser::expr() {
   ops.clear();
   operands.clear();
   size_t open_parens = 0;
+  size_t count = 0;  // operands so far
   auto reduce = [&] {
     Tok op = ops.back();
     ops.pop_back();
@@ -47,6 +48,9 @@ Expr* Parser::expr() {
       ops.push_back(take().kind);
       continue;
     }
+    if (++count > kMaxOperands)
+      throw KconfigError(here() + ": expression too long (more than " +
+                         std::to_string(kMaxOperands) + " operands)");
     operands.push_back(comparison());
     operand_complete();
     for (;;) {

@@ -91,18 +91,19 @@ Symbol* Tree::lookup(std::string_view name, uint32_t flags) {
     if (name[0] == 'n') return sym_no;
   }
   auto& table = (flags & kSymConst) ? consts_ : (flags & kSymChoice) ? named_choices_ : by_name_;
-  std::string key(name);
-  if (auto it = table.find(key); it != table.end()) return it->second;
+  if (table.empty()) table.reserve(&table == &by_name_ ? 16384 : 256);
+  auto [it, inserted] = table.try_emplace(std::string(name), nullptr);
+  if (!inserted) return it->second;
 
   Symbol& s = symbol_arena_.emplace_back();
-  s.name = key;
+  it->second = &s;
+  s.name = it->first;
   s.has_name = true;
   s.flags = flags;
   s.id = static_cast<uint32_t>(all_symbols_.size());
   all_symbols_.push_back(&s);
   insertion_order_.push_back(&s);
   if (!(flags & kSymConst) && !(flags & kSymChoice)) symbols_.push_back(&s);
-  table.emplace(std::move(key), &s);
   hash_order_.clear();
   return &s;
 }

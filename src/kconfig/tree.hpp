@@ -3,16 +3,19 @@
 // A Tree is immutable once parse_kconfig() returns it; values live in Config objects (config.hpp),
 // so any number of configurations can be evaluated over one tree at the same time. All nodes are
 // owned by the tree's arenas and referenced by plain pointers, which stay valid for the tree's
-// lifetime because the arenas are deques (no relocation).
+// lifetime because the arenas never relocate their elements.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "kconfig/tristate.hpp"
@@ -21,6 +24,62 @@ namespace rk::kconfig {
 
 struct Symbol;
 struct Menu;
+
+// Storage for nodes that must never move: elements are constructed in place in blocks of
+// `kBlock` and destroyed with the arena. Far fewer allocations than a std::deque (whose blocks
+// hold 512 bytes), and trivially destructible elements cost nothing to release.
+template <typename T, size_t kBlock = 1024>
+class BlockArena {
+ public:
+  BlockArena() = default;
+  BlockArena(const BlockArena&) = delete;
+  BlockArena& operator=(const BlockArena&) = delete;
+  ~BlockArena() { clear(); }
+
+  template <typename... Args>
+  T& emplace_back(Args&&... args) {
+    if (blocks_.empty() || used_ == kBlock) next_block();
+    T* p = ::new (static_cast<void*>(blocks_[cur_].get() + used_ * sizeof(T)))
+        T(std::forward<Args>(args)...);
+    ++used_;
+    ++size_;
+    return *p;
+  }
+  size_t size() const { return size_; }
+  // Destroys every element; keeps the first block for reuse.
+  void clear() {
+    if constexpr (!std::is_trivially_destructible_v<T>) {
+      for (size_t b = 0; b < blocks_.size() && b <= cur_; ++b) {
+        T* base = reinterpret_cast<T*>(blocks_[b].get());
+        size_t n = b == cur_ ? used_ : kBlock;
+        for (size_t i = 0; i < n; ++i) base[i].~T();
+      }
+    }
+    if (blocks_.size() > 1) blocks_.resize(1);
+    cur_ = 0;
+    used_ = 0;
+    size_ = 0;
+  }
+
+ private:
+  struct Free {
+    void operator()(std::byte* p) const { ::operator delete (p, std::align_val_t{alignof(T)}); }
+  };
+  void next_block() {
+    if (!blocks_.empty() && cur_ + 1 < blocks_.size()) {
+      ++cur_;
+    } else {
+      blocks_.emplace_back(static_cast<std::byte*>(
+          ::operator new (sizeof(T) * kBlock, std::align_val_t{alignof(T)})));
+      cur_ = blocks_.size() - 1;
+    }
+    used_ = 0;
+  }
+  std::vector<std::unique_ptr<std::byte, Free>> blocks_;
+  size_t cur_ = 0;
+  size_t used_ = 0;
+  size_t size_ = 0;
+};
 
 // Behaviour differences between kernel releases, keyed on the release the tree comes from.
 struct Dialect {
@@ -233,10 +292,10 @@ class Tree {
 
  private:
   friend class TreeFinalizer;
-  std::deque<Expr> exprs_;
-  std::deque<Symbol> symbol_arena_;
-  std::deque<Property> props_;
-  std::deque<Menu> menus_;
+  BlockArena<Expr, 4096> exprs_;
+  BlockArena<Symbol, 256> symbol_arena_;
+  BlockArena<Property, 512> props_;
+  BlockArena<Menu, 256> menus_;
   std::deque<SourceFile> files_;
   std::vector<Symbol*> all_symbols_;  // by id, including constants
   std::vector<Symbol*> symbols_;      // named non-const, definition order

@@ -41,6 +41,7 @@ struct FrontEnd {
   std::unique_ptr<Tree> tree;
   std::string error;  // what() of the KconfigError, when parsing failed
   bool finalize = false;
+  ParseLimits limits;
 
   FrontEnd() = default;
   explicit FrontEnd(const std::string& kconfig) { files["Kconfig"] = kconfig; }
@@ -55,6 +56,7 @@ struct FrontEnd {
     o.diag = &diag;
     o.dialect = parse_dialect(version);
     o.finalize = finalize;
+    o.limits = limits;
     o.info = [this](const std::string& line) { info.push_back(line); };
     o.read_file = [this](const std::string& path, std::string& contents) {
       std::string prefix = std::string(kDir) + "/";

@@ -1,0 +1,231 @@
+// runner-kernel test: boots kernels in microVMs with the probe as /init and reports which
+// runner features work inside the guest (src/vmtest/, src/probe/PROTOCOL.md).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "variants/matrix.hpp"
+#include "vmtest/accel.hpp"
+#include "vmtest/report.hpp"
+#include "vmtest/runner.hpp"
+
+namespace rk::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TestArgs {
+  std::string kernel;
+  std::string arch;
+  std::vector<std::string> variants;
+  int boots = 1;
+  int timeout = 120;
+  std::string out = "out/test";
+  std::vector<std::string> require;
+  std::string probe;
+  std::string accel = "auto";
+  std::string vmm = "auto";
+  std::string cmdline;
+  std::string tap;
+  std::string matrix;
+  double boot_target_ms = 125;
+  bool no_boot_target = false;
+};
+
+struct Target {
+  std::string name;
+  std::string arch;
+  std::string kernel;
+  std::vector<std::string> declared_probes;  // from variants.toml
+};
+
+std::string host_arch() {
+  vmtest::SystemHostProbe host;
+  return host.host_arch();
+}
+
+// "6.1-x86_64" -> {"6.1", "x86_64"}: the branch is everything before the last '-'.
+std::pair<std::string, std::string> split_variant(const std::string& name) {
+  size_t dash = name.rfind('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 == name.size()) {
+    throw std::runtime_error("variant " + name + " is not <branch>-<arch> (e.g. 6.1-x86_64)");
+  }
+  return {name.substr(0, dash), name.substr(dash + 1)};
+}
+
+std::string kernel_file_name(const std::string& arch) {
+  return arch == "arm64" ? "Image" : "vmlinux";
+}
+
+std::vector<Target> resolve_targets(const TestArgs& args) {
+  std::vector<Target> targets;
+  if (!args.kernel.empty()) {
+    if (!args.variants.empty()) throw std::runtime_error("give either --kernel or --variant");
+    std::string arch = args.arch.empty() ? host_arch() : args.arch;
+    targets.push_back(
+        {fs::path(args.kernel).filename().string() + "-" + arch, arch, args.kernel, {}});
+    return targets;
+  }
+  // Variants: declared probes and artifact names come from variants.toml when there is one.
+  std::optional<variants::Matrix> matrix;
+  try {
+    matrix = variants::Matrix::load(variants::find_matrix_file(args.matrix));
+  } catch (const std::exception& e) {
+    if (!args.matrix.empty()) throw;
+  }
+  fs::path out_root = matrix ? fs::path(matrix->root) / "out" : fs::path("out");
+  std::vector<std::string> names = args.variants;
+  if (matrix) {
+    for (const variants::Variant* v : matrix->select(args.variants)) {
+      const auto& arch = matrix->arch_of(*v);
+      fs::path kernel = out_root / matrix->branch_of(*v).name / arch.name / arch.target;
+      if (args.variants.empty() && !fs::exists(kernel)) continue;  // not built: not tested
+      targets.push_back({v->name, arch.name, kernel.string(), matrix->probes_of(*v)});
+    }
+  } else {
+    if (names.empty()) {
+      throw std::runtime_error("no variants.toml found: give --variant or --kernel");
+    }
+    for (const auto& name : names) {
+      auto [branch, arch] = split_variant(name);
+      targets.push_back(
+          {name, arch, (out_root / branch / arch / kernel_file_name(arch)).string(), {}});
+    }
+  }
+  if (targets.empty()) {
+    throw std::runtime_error("no built kernel found under " + out_root.string() +
+                             "/<branch>/<arch>/: build one, or give --kernel");
+  }
+  return targets;
+}
+
+void print_progress(const vmtest::Progress& p, bool tty) {
+  char line[256];
+  if (p.boot == 0) {
+    std::snprintf(line, sizeof line, "[%s] %s", p.variant.c_str(), p.note.c_str());
+  } else {
+    std::snprintf(line, sizeof line, "[%s] boot %d/%d %s/%s %5.1fs%s", p.variant.c_str(), p.boot,
+                  p.boots, vmtest::to_string(p.backend).c_str(), vmtest::to_string(p.accel).c_str(),
+                  p.elapsed.count() / 1000.0, p.reached_init ? " (in init)" : "");
+  }
+  if (tty) {
+    std::fprintf(stderr, "\r\033[K%s", line);
+  } else if (p.elapsed.count() == 0) {
+    std::fprintf(stderr, "%s\n", line);  // one line per step when not a terminal
+  }
+  std::fflush(stderr);
+}
+
+int run_test(const TestArgs& args) {
+  auto accel = vmtest::parse_accel_preference(args.accel);
+  if (!accel) throw std::runtime_error("--accel must be auto, kvm or tcg");
+  std::optional<vmtest::Backend> backend;
+  if (args.vmm == "qemu") {
+    backend = vmtest::Backend::qemu;
+  } else if (args.vmm == "firecracker") {
+    backend = vmtest::Backend::firecracker;
+  } else if (args.vmm != "auto") {
+    throw std::runtime_error("--vmm must be auto, qemu or firecracker");
+  }
+  std::vector<Target> targets = resolve_targets(args);
+  const bool tty = ::isatty(2);
+  std::vector<vmtest::VariantReport> reports;
+  for (const auto& t : targets) {
+    vmtest::TestRequest req;
+    req.variant = t.name;
+    req.arch = t.arch;
+    req.kernel = t.kernel;
+    req.probe_binary = args.probe.empty() ? vmtest::default_probe_binary(t.arch) : args.probe;
+    req.requirements.required = t.declared_probes;
+    for (const auto& r : args.require) {
+      if (std::find(req.requirements.required.begin(), req.requirements.required.end(), r) ==
+          req.requirements.required.end()) {
+        req.requirements.required.push_back(r);
+      }
+    }
+    // Nothing declared: every probe the guest reports must pass.
+    req.requirements.all_reported = req.requirements.required.empty();
+    req.requirements.boot_target_ms = args.boot_target_ms;
+    req.requirements.enforce_boot_target = !args.no_boot_target;
+    req.boots = args.boots;
+    req.timeout = std::chrono::seconds(args.timeout);
+    req.work_dir = (fs::path(args.out) / "work" / t.name).string();
+    req.cache_dir = (fs::path(args.out) / "cache").string();
+    req.accel = *accel;
+    req.backend = backend;
+    req.extra_cmdline = args.cmdline;
+    req.tap = args.tap;
+    vmtest::SystemHostProbe host;
+    vmtest::VariantReport report;
+    try {
+      report = vmtest::run_variant(req, host,
+                                   [&](const vmtest::Progress& p) { print_progress(p, tty); });
+    } catch (const std::exception& e) {
+      // A setup problem fails this variant; the others still run.
+      report.variant = t.name;
+      report.arch = t.arch;
+      report.kernel = t.kernel;
+      report.accel_reason = "";
+      report.failures.push_back(std::string("setup: ") + e.what());
+      report.passed = false;
+    }
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    std::fprintf(stderr, "[%s] %s\n", t.name.c_str(), report.passed ? "PASS" : "FAIL");
+    reports.push_back(std::move(report));
+  }
+  std::printf("%s", vmtest::render_table(reports).c_str());
+  for (const auto& path : vmtest::write_results(args.out, reports)) {
+    std::printf("wrote %s\n", path.c_str());
+  }
+  for (const auto& r : reports) {
+    if (!r.passed) return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner register_test_command(CLI::App& app) {
+  auto args = std::make_shared<TestArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "test", "Boot kernels in microVMs with the probe as /init and check runner features");
+  cmd->add_option("--kernel", args->kernel, "Boot this kernel file (vmlinux or arm64 Image)");
+  cmd->add_option("--arch", args->arch, "Arch of --kernel: x86_64 or arm64 (default: host)")
+      ->check(CLI::IsMember({"x86_64", "arm64"}));
+  cmd->add_option("--variant", args->variants,
+                  "Variants to boot (out/<branch>/<arch>/...); default: every built one");
+  cmd->add_option("--boots", args->boots, "Boots per kernel; boot time is their median")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--timeout", args->timeout, "Wall-clock seconds per boot")
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--out", args->out, "Results directory (junit.xml, results.json)");
+  cmd->add_option("--require", args->require,
+                  "Probes that must pass (comma separated); default: those variants.toml "
+                  "declares, else every probe the guest reports")
+      ->delimiter(',');
+  cmd->add_option("--probe", args->probe, "Probe binary used as /init (default: build/probe/)");
+  cmd->add_option("--accel", args->accel, "auto (KVM when it really works), kvm or tcg");
+  cmd->add_option("--vmm", args->vmm,
+                  "auto (Firecracker when installed and KVM works), qemu, "
+                  "firecracker");
+  cmd->add_option("--cmdline", args->cmdline, "Extra kernel command line (e.g. rk.probes=a,b)");
+  cmd->add_option("--tap", args->tap, "Firecracker: host tap device for the guest's eth0");
+  cmd->add_option("--matrix", args->matrix, "variants.toml (default: found from the cwd)");
+  cmd->add_option("--boot-target-ms", args->boot_target_ms, "KVM boot-to-init target (ms)");
+  cmd->add_flag("--no-boot-target", args->no_boot_target,
+                "Report the KVM boot time without failing on the target");
+  return [args] { return run_test(*args); };
+}
+
+namespace {
+const CommandRegistration kRegistration{"test", 50, register_test_command};
+}  // namespace
+
+}  // namespace rk::cli

@@ -1,0 +1,175 @@
+#include "image/artifacts.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace rk::image {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::optional<std::int64_t> parse_seconds(const std::string& s) {
+  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  try {
+    return std::stoll(s);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::int64_t> json_seconds(const json& j, const char* key) {
+  if (!j.contains(key)) return std::nullopt;
+  const json& v = j.at(key);
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_string()) return parse_seconds(v.get<std::string>());
+  return std::nullopt;
+}
+
+struct BuildInfo {
+  std::string kernel_version;
+  std::optional<std::int64_t> timestamp;
+};
+
+BuildInfo read_build_info(const fs::path& dir) {
+  fs::path f = dir / "build-info.json";
+  std::ifstream in(f, std::ios::binary);
+  if (!in) {
+    throw ImageError(f.string() +
+                     ": missing; the kernel build writes it next to vmlinux.bin.zst: rebuild "
+                     "this variant, or remove " +
+                     dir.string() + " to leave it out");
+  }
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::exception& e) {
+    throw ImageError(f.string() + ": not valid JSON (" + e.what() + "); rebuild this variant");
+  }
+  BuildInfo info;
+  if (!j.is_object() || !j.contains("kernel_version") || !j.at("kernel_version").is_string() ||
+      j.at("kernel_version").get<std::string>().empty()) {
+    throw ImageError(f.string() +
+                     ": no \"kernel_version\" string; rebuild this variant or add it (e.g. "
+                     "\"kernel_version\": \"6.1.112\")");
+  }
+  info.kernel_version = j.at("kernel_version").get<std::string>();
+  info.timestamp = json_seconds(j, "source_date_epoch");
+  if (!info.timestamp) info.timestamp = json_seconds(j, "build_timestamp");
+  return info;
+}
+
+std::int64_t newest_mtime(const fs::path& dir) {
+  std::int64_t newest = 0;
+  for (const std::string& name : layer_files()) {
+    struct stat st {};
+    if (::stat((dir / name).c_str(), &st) != 0) continue;  // reported when the layout is written
+    newest = std::max<std::int64_t>(newest, st.st_mtime);
+  }
+  return newest;
+}
+
+}  // namespace
+
+std::string oci_architecture(const std::string& arch_dir) {
+  if (arch_dir == "x86_64" || arch_dir == "amd64") return "amd64";
+  if (arch_dir == "arm64" || arch_dir == "aarch64") return "arm64";
+  return "";
+}
+
+std::optional<std::int64_t> parse_source_date_epoch(const char* value) {
+  if (!value || !*value) return std::nullopt;
+  auto v = parse_seconds(value);
+  if (!v) {
+    throw ImageError(std::string("SOURCE_DATE_EPOCH=") + value +
+                     ": not a number of seconds; set it to e.g. $(git log -1 --format=%ct) or "
+                     "unset it");
+  }
+  return v;
+}
+
+std::vector<BranchInput> discover_branches(const DiscoverOptions& opts) {
+  std::error_code ec;
+  if (!fs::is_directory(opts.artifacts, ec)) {
+    throw ImageError(opts.artifacts.string() +
+                     ": no such directory; build the kernels first, or point --artifacts at "
+                     "the directory holding <branch>/<arch>/");
+  }
+  for (const std::string& a : opts.arches) {
+    if (oci_architecture(a).empty()) {
+      throw ImageError("unknown architecture \"" + a + "\"; use x86_64 or arm64");
+    }
+  }
+  std::vector<fs::path> dirs;
+  for (const fs::directory_entry& e : fs::directory_iterator(opts.artifacts, ec)) {
+    if (!e.is_directory()) continue;
+    std::string name = e.path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    bool has_arch = false;
+    for (const auto& sub : fs::directory_iterator(e.path(), ec)) {
+      if (sub.is_directory() && !oci_architecture(sub.path().filename().string()).empty()) {
+        has_arch = true;
+      }
+    }
+    if (!has_arch) continue;
+    if (!opts.branches.empty() &&
+        std::find(opts.branches.begin(), opts.branches.end(), name) == opts.branches.end()) {
+      continue;
+    }
+    dirs.push_back(e.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const std::string& want : opts.branches) {
+    if (std::none_of(dirs.begin(), dirs.end(),
+                     [&](const fs::path& d) { return d.filename() == want; })) {
+      throw ImageError((opts.artifacts / want).string() +
+                       ": no artifacts for this branch; build it first or drop it from --branch");
+    }
+  }
+  if (dirs.empty()) {
+    throw ImageError(opts.artifacts.string() +
+                     ": no kernel artifacts (expected <branch>/<arch>/vmlinux.bin.zst); build the "
+                     "kernels first");
+  }
+
+  std::vector<BranchInput> branches;
+  for (const fs::path& d : dirs) {
+    BranchInput b;
+    b.branch = d.filename().string();
+    std::optional<std::int64_t> created;
+    std::string version_from;
+    for (const std::string& arch : opts.arches) {
+      fs::path adir = d / arch;
+      if (!fs::is_directory(adir, ec)) {
+        throw ImageError(adir.string() + ": missing; every branch needs " +
+                         std::to_string(opts.arches.size()) +
+                         " architectures: build this one, or restrict the image with --arch");
+      }
+      BuildInfo info = read_build_info(adir);
+      if (b.kernel_version.empty()) {
+        b.kernel_version = info.kernel_version;
+        version_from = (adir / "build-info.json").string();
+      } else if (b.kernel_version != info.kernel_version) {
+        throw ImageError((adir / "build-info.json").string() + ": kernel_version \"" +
+                         info.kernel_version + "\" differs from \"" + b.kernel_version + "\" in " +
+                         version_from + "; rebuild both from the same source");
+      }
+      std::int64_t t = info.timestamp ? *info.timestamp : newest_mtime(adir);
+      created = created ? std::max(*created, t) : t;
+      PlatformArtifacts p;
+      p.architecture = oci_architecture(arch);
+      p.dir = adir;
+      b.platforms.push_back(p);
+    }
+    b.created = opts.source_date_epoch ? *opts.source_date_epoch : created.value_or(0);
+    branches.push_back(std::move(b));
+  }
+  return branches;
+}
+
+}  // namespace rk::image

@@ -1,0 +1,284 @@
+#include "source/archive.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "source/progress.hpp"
+#include "source/util.hpp"
+
+namespace rk::source {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ReadDeleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+struct WriteDeleter {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+using ReadPtr = std::unique_ptr<archive, ReadDeleter>;
+using WritePtr = std::unique_ptr<archive, WriteDeleter>;
+
+// Feeds libarchive from a file or from the current entry of another archive, counting the
+// bytes handed over (the compressed position, for progress).
+struct Feed {
+  std::FILE* file = nullptr;
+  archive* parent = nullptr;
+  std::vector<char> buf = std::vector<char>(1 << 16);
+  std::uint64_t consumed = 0;
+};
+
+la_ssize_t feed_read(archive* a, void* user, const void** out) {
+  auto* f = static_cast<Feed*>(user);
+  la_ssize_t n = 0;
+  if (f->file) {
+    n = static_cast<la_ssize_t>(std::fread(f->buf.data(), 1, f->buf.size(), f->file));
+    if (n == 0 && std::ferror(f->file)) {
+      archive_set_error(a, errno, "read error");
+      return -1;
+    }
+  } else {
+    n = archive_read_data(f->parent, f->buf.data(), f->buf.size());
+    if (n < 0) {
+      archive_set_error(a, archive_errno(f->parent), "%s", archive_error_string(f->parent));
+      return -1;
+    }
+  }
+  f->consumed += static_cast<std::uint64_t>(n);
+  *out = f->buf.data();
+  return n;
+}
+
+ReadPtr open_reader(Feed& feed, bool ar, const std::string& what) {
+  ReadPtr a(archive_read_new());
+  archive_read_support_filter_all(a.get());
+  if (ar)
+    archive_read_support_format_ar(a.get());
+  else
+    archive_read_support_format_tar(a.get());
+  if (archive_read_open(a.get(), &feed, nullptr, feed_read, nullptr) != ARCHIVE_OK)
+    throw SourceError(ErrorKind::kOther,
+                      fmt::format("{}: {}", what, archive_error_string(a.get())));
+  return a;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f) std::fclose(f);
+  }
+};
+
+std::unique_ptr<std::FILE, FileCloser> open_file(const std::string& path) {
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+  if (!f)
+    throw SourceError(ErrorKind::kOther,
+                      fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  return f;
+}
+
+std::string strip_dot_slash(std::string p) {
+  while (p.rfind("./", 0) == 0) p.erase(0, 2);
+  return p;
+}
+
+bool safe_relative(const std::string& p) {
+  if (p.empty() || p[0] == '/') return false;
+  for (const auto& part : fs::path(p))
+    if (part == "..") return false;
+  return true;
+}
+
+void check_space(const std::string& dest, std::uint64_t compressed, const ExtractOptions& o) {
+  auto needed = static_cast<std::uint64_t>(static_cast<double>(compressed) * o.space_factor);
+  std::uint64_t avail = o.free_space ? o.free_space(dest) : free_bytes(dest);
+  if (avail < needed)
+    throw SourceError(ErrorKind::kDiskFull,
+                      fmt::format("disk full: extracting needs about {} in {}, {} free (nothing "
+                                  "was extracted)",
+                                  human_bytes(needed), dest, human_bytes(avail)));
+}
+
+// Writes every entry of `src` under `dest`.
+ExtractResult extract_all(archive* src, Feed& feed, std::uint64_t input_size,
+                          const std::string& dest_dir, const std::string& what,
+                          const ExtractOptions& o) {
+  // Canonical, so that libarchive's symlink check does not trip over a symlinked cache path.
+  const std::string dest = fs::canonical(dest_dir).string();
+  WritePtr disk(archive_write_disk_new());
+  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                 ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+  archive_write_disk_set_standard_lookup(disk.get());
+  ExtractResult r;
+  Progress progress(o.log, o.tty, "extracting " + what, Progress::Unit::kFiles);
+  auto fail_write = [&](archive* a, const std::string& path) {
+    int e = archive_errno(a);
+    if (e == ENOSPC)
+      throw SourceError(
+          ErrorKind::kDiskFull,
+          fmt::format("disk full while extracting {} (at {}); nothing was kept", what, path));
+    throw SourceError(ErrorKind::kOther, fmt::format("cannot extract {} ({}): {}", what, path,
+                                                     archive_error_string(a)));
+  };
+  for (;;) {
+    archive_entry* entry = nullptr;
+    int rc = archive_read_next_header(src, &entry);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN)
+      throw SourceError(ErrorKind::kOther,
+                        fmt::format("{} is damaged: {}", what, archive_error_string(src)));
+    if (o.cancel && o.cancel->load())
+      throw SourceError(ErrorKind::kInterrupted,
+                        fmt::format("extraction of {} interrupted; nothing was kept", what));
+    std::string rel = strip_dot_slash(archive_entry_pathname(entry));
+    if (rel.empty()) continue;
+    if (!safe_relative(rel))
+      throw SourceError(ErrorKind::kOther,
+                        fmt::format("{} holds an unsafe path '{}'; refusing it", what, rel));
+    r.top_level.insert(fs::path(rel).begin()->string());
+    archive_entry_set_pathname(entry, (fs::path(dest) / rel).c_str());
+    if (const char* hl = archive_entry_hardlink(entry)) {
+      std::string target = strip_dot_slash(hl);
+      if (!safe_relative(target))
+        throw SourceError(ErrorKind::kOther,
+                          fmt::format("{} holds an unsafe link '{}'; refusing it", what, target));
+      archive_entry_set_hardlink(entry, (fs::path(dest) / target).c_str());
+    }
+    if (archive_write_header(disk.get(), entry) < ARCHIVE_WARN) fail_write(disk.get(), rel);
+    if (archive_entry_size(entry) > 0) {
+      const void* block = nullptr;
+      size_t size = 0;
+      la_int64_t offset = 0;
+      for (;;) {
+        int d = archive_read_data_block(src, &block, &size, &offset);
+        if (d == ARCHIVE_EOF) break;
+        if (d < ARCHIVE_WARN)
+          throw SourceError(ErrorKind::kOther,
+                            fmt::format("{} is damaged: {}", what, archive_error_string(src)));
+        if (archive_write_data_block(disk.get(), block, size, offset) < ARCHIVE_WARN)
+          fail_write(disk.get(), rel);
+      }
+    }
+    if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) fail_write(disk.get(), rel);
+    ++r.files;
+    progress.update(r.files, 0, feed.consumed, input_size);
+  }
+  if (archive_write_close(disk.get()) < ARCHIVE_WARN) fail_write(disk.get(), "(closing)");
+  progress.finish();
+  return r;
+}
+
+// Positions `deb`'s ar reader on its member whose name starts with `prefix` ("data.tar").
+bool find_member(archive* ar, const std::string& prefix) {
+  archive_entry* e = nullptr;
+  while (archive_read_next_header(ar, &e) == ARCHIVE_OK)
+    if (std::string(archive_entry_pathname(e)).rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+ExtractResult extract_archive(const std::string& archive_path, const std::string& dest,
+                              const ExtractOptions& o) {
+  auto file = open_file(archive_path);
+  std::error_code ec;
+  std::uint64_t size = fs::file_size(archive_path, ec);
+  check_space(dest, size, o);
+  Feed feed;
+  feed.file = file.get();
+  std::string what = fs::path(archive_path).filename().string();
+  ReadPtr a = open_reader(feed, false, what);
+  return extract_all(a.get(), feed, size, dest, what, o);
+}
+
+DebInfo read_deb_info(const std::string& deb_path) {
+  auto file = open_file(deb_path);
+  Feed outer;
+  outer.file = file.get();
+  std::string what = fs::path(deb_path).filename().string();
+  ReadPtr ar = open_reader(outer, true, what);
+  if (!find_member(ar.get(), "control.tar"))
+    throw SourceError(ErrorKind::kOther, fmt::format("{} is not a .deb (no control.tar)", what));
+  Feed inner;
+  inner.parent = ar.get();
+  ReadPtr ctl = open_reader(inner, false, what + ": control.tar");
+  archive_entry* e = nullptr;
+  std::string control;
+  while (archive_read_next_header(ctl.get(), &e) == ARCHIVE_OK) {
+    if (strip_dot_slash(archive_entry_pathname(e)) != "control") continue;
+    char buf[4096];
+    la_ssize_t n;
+    while ((n = archive_read_data(ctl.get(), buf, sizeof buf)) > 0)
+      control.append(buf, static_cast<size_t>(n));
+    break;
+  }
+  DebInfo info;
+  size_t pos = 0;
+  while (pos < control.size()) {
+    size_t end = control.find('\n', pos);
+    if (end == std::string::npos) end = control.size();
+    std::string line = control.substr(pos, end - pos);
+    pos = end + 1;
+    auto field = [&](const char* key, std::string& out) {
+      std::string k = std::string(key) + ":";
+      if (line.rfind(k, 0) == 0) {
+        out = line.substr(k.size());
+        out.erase(0, out.find_first_not_of(" \t"));
+        while (!out.empty() && (out.back() == ' ' || out.back() == '\r')) out.pop_back();
+      }
+    };
+    field("Package", info.package);
+    field("Version", info.version);
+    field("Architecture", info.architecture);
+  }
+  if (info.package.empty() || info.version.empty())
+    throw SourceError(ErrorKind::kOther,
+                      fmt::format("{}: no Package/Version in its control file", what));
+  return info;
+}
+
+ExtractResult extract_deb_tarball(const std::string& deb_path, const std::string& inner,
+                                  const std::string& dest, const ExtractOptions& o) {
+  auto file = open_file(deb_path);
+  std::string what = fs::path(deb_path).filename().string();
+  Feed outer;
+  outer.file = file.get();
+  ReadPtr ar = open_reader(outer, true, what);
+  if (!find_member(ar.get(), "data.tar"))
+    throw SourceError(ErrorKind::kOther, fmt::format("{} is not a .deb (no data.tar)", what));
+  Feed data_feed;
+  data_feed.parent = ar.get();
+  ReadPtr data = open_reader(data_feed, false, what + ": data.tar");
+  archive_entry* e = nullptr;
+  std::string wanted = strip_dot_slash(inner);
+  std::vector<std::string> seen;
+  while (archive_read_next_header(data.get(), &e) == ARCHIVE_OK) {
+    std::string name = strip_dot_slash(archive_entry_pathname(e));
+    if (name != wanted) {
+      if (name.rfind("usr/src/", 0) == 0 && seen.size() < 10) seen.push_back(name);
+      continue;
+    }
+    auto size = static_cast<std::uint64_t>(archive_entry_size(e));
+    check_space(dest, size, o);
+    Feed tar_feed;
+    tar_feed.parent = data.get();
+    std::string inner_what = fs::path(wanted).filename().string();
+    ReadPtr tar = open_reader(tar_feed, false, what + ": " + inner_what);
+    return extract_all(tar.get(), tar_feed, size, dest, inner_what, o);
+  }
+  std::string listing;
+  for (const auto& s : seen) listing += (listing.empty() ? "" : ", ") + s;
+  throw SourceError(ErrorKind::kOther, fmt::format("{} holds no /{} (under usr/src/: {})", what,
+                                                   wanted, listing.empty() ? "nothing" : listing));
+}
+
+}  // namespace rk::source

@@ -1,0 +1,99 @@
+// The variant matrix (variants.toml): branches, arches, fragments, patches, and the variants
+// they make. Loading validates everything a later stage relies on, with file:line errors.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rk::variants {
+
+// A problem in the matrix or a fragment: what() is "file:line: message" (and the fix, when
+// one is known).
+class MatrixError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ArchSpec {
+  std::string name;           // the matrix's name, e.g. "x86_64", "arm64"
+  std::string kbuild_arch;    // ARCH=
+  std::string srcarch;        // arch/<srcarch>/
+  std::string target;         // Kbuild target and shipped artifact: "vmlinux", "Image"
+  std::string cross_compile;  // CROSS_COMPILE= when the host is another architecture
+  std::string oci_platform;   // "linux/amd64"
+  std::string uname_machine;  // `uname -m` of a host that builds this arch natively
+};
+
+struct TarballSource {
+  std::string url;
+  std::string sha256;  // empty until recorded from a verified first download
+};
+
+struct DebianSource {
+  std::string package;  // linux-source-6.1
+  std::string version;  // Debian package version
+  std::string suite;    // apt suite: bookworm, bullseye-security
+  std::string sha256;   // of the .deb
+};
+
+struct BranchSpec {
+  std::string name;     // "6.1"
+  std::string version;  // exact stable release: "6.1.192"
+  TarballSource tarball;
+  DebianSource debian;
+  std::vector<std::string> patches;  // repo-relative, applied in order
+  int line = 0;                      // where the branch is declared in variants.toml
+};
+
+struct FragmentSpec {
+  std::string path;                   // repo-relative, as written in variants.toml
+  std::vector<std::string> arches;    // empty: every arch
+  std::vector<std::string> branches;  // empty: every branch
+  std::vector<std::string> probes;    // boot-test probes that prove this fragment's features
+  int line = 0;
+  bool applies_to(const std::string& branch, const std::string& arch) const;
+};
+
+struct Variant {
+  std::string name;               // "<branch>-<arch>"
+  size_t branch = 0;              // index into Matrix::branches
+  size_t arch = 0;                // index into Matrix::arches
+  std::vector<size_t> fragments;  // indices into Matrix::fragments, in application order
+};
+
+struct Matrix {
+  std::string path;  // variants.toml
+  std::string root;  // its directory: fragment, patch and profile paths are relative to it
+  std::string project_name;
+  std::string project_version;
+  std::string toolchain_profiles;  // directory, root-relative
+  std::vector<ArchSpec> arches;
+  std::vector<BranchSpec> branches;
+  std::vector<FragmentSpec> fragments;
+  std::vector<Variant> variants;  // branches x arches of [matrix], branch-major
+
+  // Throws MatrixError naming the file and line of the first problem.
+  static Matrix load(const std::string& path);
+  static Matrix parse(const std::string& text, const std::string& path);
+
+  const BranchSpec& branch_of(const Variant& v) const { return branches[v.branch]; }
+  const ArchSpec& arch_of(const Variant& v) const { return arches[v.arch]; }
+  const Variant* find_variant(const std::string& name) const;
+  const BranchSpec* find_branch(const std::string& name) const;
+  const ArchSpec* find_arch(const std::string& name) const;
+  // Every variant when `names` is empty; otherwise those named, where a name may also be a
+  // branch ("6.1") or an arch ("arm64") meaning all its variants. Unknown names throw with the
+  // list of valid ones.
+  std::vector<const Variant*> select(const std::vector<std::string>& names) const;
+  std::string absolute(const std::string& relative) const;  // root-relative to absolute
+  std::string profile_path(const Variant& v) const;         // toolchain profile of a variant
+  // Probes every fragment of the variant declares, deduplicated, in fragment order.
+  std::vector<std::string> probes_of(const Variant& v) const;
+};
+
+// Finds variants.toml: `explicit_path` when given, else $RK_MATRIX, else walking up from the
+// current directory. Throws MatrixError when none is found.
+std::string find_matrix_file(const std::string& explicit_path);
+
+}  // namespace rk::variants

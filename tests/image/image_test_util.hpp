@@ -1,0 +1,118 @@
+// Helpers for the image tests: temporary directories, fake kernel artifacts, reading files,
+// and running the CLI.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <utime.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "image/oci.hpp"
+#include "image/process.hpp"
+
+namespace rk::image::test {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "rk-image-test-XXXXXX").string();
+    std::vector<char> t(pattern.begin(), pattern.end());
+    t.push_back('\0');
+    if (!::mkdtemp(t.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = t.data();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+inline void write_file(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+inline std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Fake artifacts of one branch/arch: small files whose contents name the variant.
+inline fs::path make_artifacts(const fs::path& root, const std::string& branch,
+                               const std::string& arch_dir, const std::string& kernel_version,
+                               std::int64_t build_timestamp = 1700000000) {
+  fs::path dir = root / branch / arch_dir;
+  std::string tag = branch + "/" + arch_dir;
+  // A zstd frame header followed by filler: only the bytes matter here.
+  std::string vmlinux("\x28\xb5\x2f\xfd", 4);
+  for (int i = 0; i < 3000; ++i) vmlinux += "vmlinux " + tag + " " + std::to_string(i) + "\n";
+  write_file(dir / "vmlinux.bin.zst", vmlinux);
+  write_file(dir / "config", "# Linux/" + arch_dir + " " + kernel_version +
+                                 " Kernel Configuration\nCONFIG_VIRTIO=y\n");
+  write_file(dir / "System.map", "ffffffff81000000 T _stext\n# " + tag + "\n");
+  write_file(dir / "build-info.json",
+             "{\"kernel_version\": \"" + kernel_version +
+                 "\", \"build_timestamp\": " + std::to_string(build_timestamp) + "}\n");
+  return dir;
+}
+
+inline BranchInput branch_input(const fs::path& root, const std::string& branch,
+                                const std::string& kernel_version, std::int64_t created) {
+  BranchInput b;
+  b.branch = branch;
+  b.kernel_version = kernel_version;
+  b.created = created;
+  b.platforms.push_back({"linux", "amd64", root / branch / "x86_64"});
+  b.platforms.push_back({"linux", "arm64", root / branch / "arm64"});
+  return b;
+}
+
+// Artifacts for 6.1 and 6.12, both arches, and the request writing them to root/oci.
+inline LayoutRequest sample_request(const fs::path& root) {
+  make_artifacts(root, "6.1", "x86_64", "6.1.112");
+  make_artifacts(root, "6.1", "arm64", "6.1.112");
+  make_artifacts(root, "6.12", "x86_64", "6.12.9");
+  make_artifacts(root, "6.12", "arm64", "6.12.9");
+  LayoutRequest req;
+  req.version = "0.7.0";
+  req.source = "https://example.org/runner-kernel";
+  req.revision = "0123456789abcdef0123456789abcdef01234567";
+  req.out = root / "oci";
+  req.branches.push_back(branch_input(root, "6.12", "6.12.9", 1700000100));
+  req.branches.push_back(branch_input(root, "6.1", "6.1.112", 1700000000));
+  return req;
+}
+
+// Every regular file under dir, relative path -> contents.
+inline std::map<std::string, std::string> tree_contents(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = read_file(e.path());
+  }
+  return files;
+}
+
+inline std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace rk::image::test
