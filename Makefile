@@ -8,7 +8,7 @@ RK := $(BUILD_DIR)/runner-kernel
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure tool check test conformance conformance-selftest bench fuzz format \
-	clean fetch resolve config-check kernels boot-test image menuconfig olddefconfig
+	clean fetch resolve config-check kernels boot-test image menuconfig olddefconfig kernel-tests
 
 # The main job: fetch and verify the sources, resolve and check every variant, build each
 # kernel, boot-test it, and package the ones that pass into out/ (an OCI layout in out/oci).
@@ -59,11 +59,17 @@ check: tool
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # Every test. The kernel trees are fetched first, and RK_NO_SKIP turns a test that would skip
-# for lack of trees, tmux or skopeo into a failure: nothing passes here by not running.
+# for lack of trees, tmux or skopeo into a failure: nothing passes here by not running. Then
+# conformance, then the kernel tests (tests/kernels/run.sh: the 6.1-x86_64 variant built twice
+# and boot-tested, the negative control, a small arm64 kernel booted).
 test: tool
 	@scripts/fetch-debian-trees.sh >/dev/null
 	@cd $(BUILD_DIR) && RK_NO_SKIP=1 ctest --output-on-failure -j $(JOBS)
 	@tests/conformance/run.sh --tool $(abspath $(RK))
+	@BUILD_DIR=$(BUILD_DIR) tests/kernels/run.sh
+
+kernel-tests: tool
+	@BUILD_DIR=$(BUILD_DIR) tests/kernels/run.sh $(STEPS)
 
 conformance: tool
 	@tests/conformance/run.sh --tool $(abspath $(RK))

@@ -59,7 +59,8 @@ BuildResult build_variant(variants::Workspace& ws, const variants::Variant& v,
                                  v.name, source::human_bytes(free), build_dir,
                                  source::human_bytes(opts.min_free_bytes)));
 
-  variants::Evaluation ev = opts.allconfig ? ws.evaluate(v, *opts.allconfig) : ws.resolve(v);
+  variants::Evaluation ev =
+      opts.allconfig ? ws.evaluate(v, *opts.allconfig, opts.allconfig_from_allno) : ws.resolve(v);
 
   BuildResult res;
   res.ccache = use_ccache(opts.ccache, path, &res.ccache_note);
@@ -75,8 +76,13 @@ BuildResult build_variant(variants::Workspace& ws, const variants::Variant& v,
   job.config_text = ev.config_text;
   job.make_vars = make_variables(engine_env, res.ccache);
   std::string tree_abs = fs::absolute(tree.dir).lexically_normal().string();
-  job.make_vars["KCFLAGS"] =
-      fmt::format("-ffile-prefix-map={}/= -ffile-prefix-map={}/=", tree_abs, build_dir);
+  // The tree's path is always mapped. Kbuild names objtree files relatively, so without debug
+  // info nothing records the object directory: leaving it out of the flags keeps the command
+  // lines (.cmd files) independent of it, and a copied object directory incremental. Debug info
+  // records the compiler's working directory, which is the object directory.
+  job.make_vars["KCFLAGS"] = fmt::format("-ffile-prefix-map={}/=", tree_abs);
+  if (ev.config_text.find("\nCONFIG_DEBUG_INFO=y\n") != std::string::npos)
+    job.make_vars["KCFLAGS"] += fmt::format(" -fdebug-prefix-map={}/=", build_dir);
   job.env = {{"KBUILD_BUILD_TIMESTAMP", stamp},      {"SOURCE_DATE_EPOCH", std::to_string(epoch)},
              {"KBUILD_BUILD_USER", "runner-kernel"}, {"KBUILD_BUILD_HOST", "runner-kernel"},
              {"KBUILD_BUILD_VERSION", "1"},          {"TZ", "UTC"}};

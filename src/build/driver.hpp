@@ -31,6 +31,7 @@ struct BuildOptions {
   std::optional<std::int64_t> source_date_epoch;  // default: the tree's Makefile mtime
   // Resolve this KCONFIG_ALLCONFIG text instead of the variant's fragments (smoke builds).
   std::optional<std::string> allconfig;
+  bool allconfig_from_allno = false;          // allnoconfig, not alldefconfig, under `allconfig`
   std::uint64_t min_free_bytes = 2ull << 30;  // refuse to start below this
   std::string builder = "runner-kernel";
   std::FILE* progress = nullptr;

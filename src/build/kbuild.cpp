@@ -276,8 +276,9 @@ KbuildResult run_kbuild(const KbuildJob& job) {
     release.pop_back();
   res.kernel_release = release;
   res.objects = parser.objects();
-  // A full build (or most of one) teaches the next run how many objects to expect.
-  if (res.objects > 0 && res.objects * 2 >= expected)
+  // The largest build seen teaches the next runs how many objects a full build compiles;
+  // incremental builds compile fewer and must not lower it.
+  if (res.objects > expected)
     write_text(job.build_dir + "/.rk-objects", std::to_string(res.objects) + "\n");
   display.update(Phase::kDone, parser.objects());
   display.finish("");

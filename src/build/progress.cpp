@@ -82,7 +82,8 @@ std::string format_duration(std::chrono::seconds s) {
 std::string progress_line(const std::string& label, Phase phase, std::uint64_t objects,
                           std::uint64_t expected, std::chrono::seconds elapsed) {
   std::string count;
-  if (expected > 0) {
+  // Past the estimate (a smaller build taught it), a made-up total would only mislead.
+  if (expected > 0 && objects <= expected) {
     unsigned pct = static_cast<unsigned>(std::min<std::uint64_t>(99, objects * 100 / expected));
     if (phase == Phase::kDone) pct = 100;
     count = fmt::format("{}/~{} objects {:>3}%", objects, expected, pct);

@@ -30,6 +30,7 @@ struct BuildArgs {
   std::string build_root;  // default: <root>/build
   std::string build_dir;
   std::string allconfig;
+  bool allno = false;
   int jobs = 0;
   bool ccache = false, no_ccache = false;
   bool no_artifacts = false;
@@ -37,6 +38,7 @@ struct BuildArgs {
   bool list_json = false;
   bool quiet = false;
   int interval = 30;
+  std::vector<std::string> drop_fragments, add_fragments;
 };
 
 // The GitHub Actions matrix: one entry per variant. Every variant builds on an x86_64 runner
@@ -87,6 +89,9 @@ int run_build(const BuildArgs& a) {
   copts.matrix_path = a.matrix_path;
   copts.live = a.live;
   copts.replay = a.replay;
+  copts.drop_fragments = a.drop_fragments;
+  copts.add_fragments = a.add_fragments;
+  const bool derived = !a.drop_fragments.empty() || !a.add_fragments.empty();
   if (a.list_json) {
     variants::Matrix m = variants::Matrix::load(variants::find_matrix_file(a.matrix_path));
     return list_json(m, m.select(a.variants));
@@ -102,14 +107,20 @@ int run_build(const BuildArgs& a) {
   opts.build_root = a.build_root.empty() ? m.absolute("build") : a.build_root;
   opts.build_dir = a.build_dir;
   bool custom_config = !a.allconfig.empty();
+  if ((custom_config || derived) && a.build_dir.empty() && a.build_root.empty())
+    throw std::runtime_error(
+        "--allconfig and --drop/--add-fragment builds are not the variant: give --build-dir or "
+        "--build-root so they do not reuse its object directory");
   if (!a.no_artifacts) {
-    if (custom_config && a.out.empty())
+    if ((custom_config || derived) && a.out.empty())
       throw std::runtime_error(
-          "--allconfig builds are not the variant: give --out DIR for their artifacts, or "
-          "--no-artifacts");
+          "--allconfig and --drop/--add-fragment builds are not the variant: give --out DIR for "
+          "their artifacts, or --no-artifacts");
     opts.out_root = a.out.empty() ? m.absolute("out") : a.out;
   }
   if (custom_config) opts.allconfig = source::read_file(a.allconfig);
+  if (a.allno && !custom_config) throw std::runtime_error("--allnoconfig needs --allconfig FILE");
+  opts.allconfig_from_allno = a.allno;
   opts.jobs = a.jobs;
   opts.ccache = a.ccache      ? build::CcachePolicy::kOn
                 : a.no_ccache ? build::CcachePolicy::kOff
@@ -171,6 +182,10 @@ CommandRunner register_build(CLI::App& app) {
   cmd->add_option("--allconfig", args->allconfig,
                   "Resolve this config (KCONFIG_ALLCONFIG) instead of the variant's fragments; "
                   "for smoke builds, needs --out or --no-artifacts");
+  cmd->add_flag("--allnoconfig", args->allno,
+                "With --allconfig: start from allnoconfig, not alldefconfig (small test kernels, "
+                "as `make allnoconfig KCONFIG_ALLCONFIG=FILE`)");
+  add_fragment_override_options(*cmd, args->drop_fragments, args->add_fragments);
   cmd->add_option("-j,--jobs", args->jobs, "Parallel jobs (default: the machine's CPUs)");
   cmd->add_flag("--ccache", args->ccache, "Build through ccache (default: when its cache is warm)");
   cmd->add_flag("--no-ccache", args->no_ccache, "Never use ccache");

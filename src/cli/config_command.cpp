@@ -29,6 +29,9 @@ variants::ToolchainMode ConfigOptions::mode() const {
 
 std::unique_ptr<variants::Workspace> ConfigOptions::open_workspace() const {
   variants::Matrix m = variants::Matrix::load(variants::find_matrix_file(matrix_path));
+  if (!drop_fragments.empty() || !add_fragments.empty()) {
+    m = m.with_fragments(drop_fragments, add_fragments);
+  }
   variants::Matrix copy = m;
   // RK_TREE_<branch> (dots as underscores, e.g. RK_TREE_6_1=DIR) points a branch at any
   // kernel tree: tests use fixture trees, developers a checkout.
@@ -39,6 +42,16 @@ std::unique_ptr<variants::Workspace> ConfigOptions::open_workspace() const {
     return source::require_tree(copy, b).dir;
   };
   return std::make_unique<variants::Workspace>(std::move(m), locator, mode());
+}
+
+void add_fragment_override_options(CLI::App& cmd, std::vector<std::string>& drop,
+                                   std::vector<std::string>& add) {
+  cmd.add_option("--drop-fragment", drop,
+                 "Leave this fragment out (as variants.toml names it); its probes are no "
+                 "longer required. For smaller test kernels and what-if builds");
+  cmd.add_option("--add-fragment", add,
+                 "Append this fragment file to every variant, after the others (it wins). For "
+                 "controls, e.g. a variant with one feature removed");
 }
 
 bool write_atomically(const std::string& path, const std::string& content) {

@@ -20,6 +20,8 @@ struct ConfigOptions {
   bool live = false;        // --live: run the toolchain instead of replaying profiles
   bool replay = false;      // --replay: profiles only, never the toolchain
   bool record = false;      // --record-toolchain
+  // What-if variants (build, test): fragments left out / appended (Matrix::with_fragments).
+  std::vector<std::string> drop_fragments, add_fragments;
 
   variants::ToolchainMode mode() const;
   // Loads the matrix and opens a workspace whose trees come from the source cache.
@@ -42,6 +44,10 @@ struct ConfigSubcommandRegistration {
     config_subcommand_registry().push_back({std::move(name), order, std::move(registrar)});
   }
 };
+
+// Adds --drop-fragment / --add-fragment, filling `drop` and `add`.
+void add_fragment_override_options(CLI::App& cmd, std::vector<std::string>& drop,
+                                   std::vector<std::string>& add);
 
 // Writes `content` to `path` via a temporary file and rename (creating directories); throws
 // std::runtime_error naming the file on failure. Returns false when the file already held it.

@@ -27,6 +27,7 @@ struct ImageArgs {
   std::vector<std::string> arches{"x86_64", "arm64"};
   std::vector<std::string> branches;
   bool quiet = false;
+  bool allow_untested = false;
 };
 
 struct PublishArgs {
@@ -55,6 +56,12 @@ int run_image(const ImageArgs& a) {
     d.artifacts = a.artifacts;
     d.arches = a.arches;
     d.branches = a.branches;
+    d.require_boot_test = !a.allow_untested;
+    if (a.allow_untested) {
+      std::fprintf(stderr,
+                   "runner-kernel image: --allow-untested: packaging kernels without checking "
+                   "their boot tests\n");
+    }
     d.source_date_epoch = image::parse_source_date_epoch(std::getenv("SOURCE_DATE_EPOCH"));
 
     image::LayoutRequest req;
@@ -129,6 +136,9 @@ CommandRunner register_image_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--branch", args->branches, "Only these branches (e.g. 6.1); default: all");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
+  cmd->add_flag("--allow-untested", args->allow_untested,
+                "Package kernels without a passing boot-test.json (by default every kernel "
+                "must have passed `runner-kernel test` as it is now)");
   cmd->footer(
       "Tags are <version>-linux<branch without dots> (e.g. 0.1.0-linux61); address an image as "
       "oci:DIR:TAG.\n`created` and tar mtimes come from SOURCE_DATE_EPOCH, else build-info.json "

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/config_common.hpp"
 #include "variants/matrix.hpp"
 #include "vmtest/accel.hpp"
+#include "vmtest/boot_record.hpp"
 #include "vmtest/report.hpp"
 #include "vmtest/runner.hpp"
 
@@ -37,6 +39,8 @@ struct TestArgs {
   std::string matrix;
   double boot_target_ms = 125;
   bool no_boot_target = false;
+  std::string artifacts;  // default: <matrix root>/out
+  std::vector<std::string> drop_fragments, add_fragments;
 };
 
 struct Target {
@@ -44,6 +48,7 @@ struct Target {
   std::string arch;
   std::string kernel;
   std::vector<std::string> declared_probes;  // from variants.toml
+  bool in_artifacts = false;  // out/<branch>/<arch>/: its boot-test record is written there
 };
 
 std::string host_arch() {
@@ -80,14 +85,21 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
   } catch (const std::exception& e) {
     if (!args.matrix.empty()) throw;
   }
-  fs::path out_root = matrix ? fs::path(matrix->root) / "out" : fs::path("out");
+  if (matrix && (!args.drop_fragments.empty() || !args.add_fragments.empty())) {
+    matrix = matrix->with_fragments(args.drop_fragments, args.add_fragments);
+  } else if (!matrix && (!args.drop_fragments.empty() || !args.add_fragments.empty())) {
+    throw std::runtime_error("--drop-fragment/--add-fragment need variants.toml");
+  }
+  fs::path out_root = !args.artifacts.empty() ? fs::path(args.artifacts)
+                      : matrix                ? fs::path(matrix->root) / "out"
+                                              : fs::path("out");
   std::vector<std::string> names = args.variants;
   if (matrix) {
     for (const variants::Variant* v : matrix->select(args.variants)) {
       const auto& arch = matrix->arch_of(*v);
       fs::path kernel = out_root / matrix->branch_of(*v).name / arch.name / arch.target;
       if (args.variants.empty() && !fs::exists(kernel)) continue;  // not built: not tested
-      targets.push_back({v->name, arch.name, kernel.string(), matrix->probes_of(*v)});
+      targets.push_back({v->name, arch.name, kernel.string(), matrix->probes_of(*v), true});
     }
   } else {
     if (names.empty()) {
@@ -96,7 +108,7 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
     for (const auto& name : names) {
       auto [branch, arch] = split_variant(name);
       targets.push_back(
-          {name, arch, (out_root / branch / arch / kernel_file_name(arch)).string(), {}});
+          {name, arch, (out_root / branch / arch / kernel_file_name(arch)).string(), {}, true});
     }
   }
   if (targets.empty()) {
@@ -178,6 +190,11 @@ int run_test(const TestArgs& args) {
     }
     if (tty) std::fprintf(stderr, "\r\033[K");
     std::fprintf(stderr, "[%s] %s\n", t.name.c_str(), report.passed ? "PASS" : "FAIL");
+    // The verdict travels with the artifacts: packaging reads it (a failed run replaces an
+    // earlier pass, so a kernel that stopped passing cannot be shipped on an old record).
+    if (t.in_artifacts && fs::exists(t.kernel)) {
+      vmtest::write_boot_test_record(fs::path(t.kernel).parent_path(), t.kernel, report);
+    }
     reports.push_back(std::move(report));
   }
   std::printf("%s", vmtest::render_table(reports).c_str());
@@ -199,8 +216,10 @@ CommandRunner register_test_command(CLI::App& app) {
   cmd->add_option("--kernel", args->kernel, "Boot this kernel file (vmlinux or arm64 Image)");
   cmd->add_option("--arch", args->arch, "Arch of --kernel: x86_64 or arm64 (default: host)")
       ->check(CLI::IsMember({"x86_64", "arm64"}));
-  cmd->add_option("--variant", args->variants,
-                  "Variants to boot (out/<branch>/<arch>/...); default: every built one");
+  cmd->add_option("variants", args->variants,
+                  "Variants, branches or arches to boot (out/<branch>/<arch>/...); default: "
+                  "every built one");
+  cmd->add_option("--variant", args->variants, "A variant to boot (same as the positional)");
   cmd->add_option("--boots", args->boots, "Boots per kernel; boot time is their median")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--timeout", args->timeout, "Wall-clock seconds per boot")
@@ -218,6 +237,9 @@ CommandRunner register_test_command(CLI::App& app) {
   cmd->add_option("--cmdline", args->cmdline, "Extra kernel command line (e.g. rk.probes=a,b)");
   cmd->add_option("--tap", args->tap, "Firecracker: host tap device for the guest's eth0");
   cmd->add_option("--matrix", args->matrix, "variants.toml (default: found from the cwd)");
+  cmd->add_option("--artifacts", args->artifacts,
+                  "Artifact root holding <branch>/<arch>/ (default: out/ beside variants.toml)");
+  add_fragment_override_options(*cmd, args->drop_fragments, args->add_fragments);
   cmd->add_option("--boot-target-ms", args->boot_target_ms, "KVM boot-to-init target (ms)");
   cmd->add_flag("--no-boot-target", args->no_boot_target,
                 "Report the KVM boot time without failing on the target");

@@ -76,6 +76,56 @@ std::int64_t newest_mtime(const fs::path& dir) {
 
 }  // namespace
 
+void check_boot_test(const fs::path& dir, const std::string& variant) {
+  const fs::path f = dir / "boot-test.json";
+  const std::string retest = "run `runner-kernel test " + variant + "` (make boot-test)";
+  std::ifstream in(f, std::ios::binary);
+  if (!in) {
+    throw ImageError(f.string() + ": missing: this kernel was never boot-tested; " + retest +
+                     ", or package it untested with --allow-untested");
+  }
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::exception& e) {
+    throw ImageError(f.string() + ": not valid JSON (" + e.what() + "); " + retest);
+  }
+  if (!j.is_object() || !j.contains("passed") || !j.at("passed").is_boolean() ||
+      !j.contains("artifacts") || !j.at("artifacts").is_object()) {
+    throw ImageError(f.string() + ": not a boot-test record (no \"passed\" or \"artifacts\"); " +
+                     retest);
+  }
+  if (!j.at("passed").get<bool>()) {
+    std::string why;
+    if (j.contains("failures") && j.at("failures").is_array()) {
+      for (const auto& reason : j.at("failures")) {
+        if (!reason.is_string()) continue;
+        why += (why.empty() ? "" : "; ") + reason.get<std::string>();
+      }
+    }
+    throw ImageError(f.string() + ": " + variant + " failed its boot test" +
+                     (why.empty() ? "" : " (" + why + ")") +
+                     "; a kernel whose probes fail is not packaged: fix the variant, rebuild "
+                     "and test it again");
+  }
+  const json& tested = j.at("artifacts");
+  for (const std::string& name : layer_files()) {
+    fs::path file = dir / name;
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) continue;  // reported when the layout is written
+    if (!tested.contains(name) || !tested.at(name).is_string()) {
+      throw ImageError(f.string() + ": records no sha256 of " + name + ", so the shipped " + name +
+                       " is not known to be the one tested; " + retest);
+    }
+    const std::string now = sha256_file_hex(file);
+    const std::string then = tested.at(name).get<std::string>();
+    if (now != then) {
+      throw ImageError(file.string() + " changed after its boot test (tested sha256 " + then +
+                       ", now " + now + "); " + retest);
+    }
+  }
+}
+
 std::string oci_architecture(const std::string& arch_dir) {
   if (arch_dir == "x86_64" || arch_dir == "amd64") return "amd64";
   if (arch_dir == "arm64" || arch_dir == "aarch64") return "arm64";
@@ -151,6 +201,7 @@ std::vector<BranchInput> discover_branches(const DiscoverOptions& opts) {
                          " architectures: build this one, or restrict the image with --arch");
       }
       BuildInfo info = read_build_info(adir);
+      if (opts.require_boot_test) check_boot_test(adir, b.branch + "-" + arch);
       if (b.kernel_version.empty()) {
         b.kernel_version = info.kernel_version;
         version_from = (adir / "build-info.json").string();

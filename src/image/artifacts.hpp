@@ -26,12 +26,19 @@ struct DiscoverOptions {
   // its build-info.json ("source_date_epoch" or "build_timestamp", seconds since the epoch)
   // or else from the newest modification time of its artifacts.
   std::optional<std::int64_t> source_date_epoch;
+  // Package only kernels that passed their boot test: each <branch>/<arch>/ needs a
+  // boot-test.json (written by `runner-kernel test`) that passed and whose sha256 of every
+  // layer file matches the file now there. Off only by an explicit --allow-untested.
+  bool require_boot_test = true;
 };
 
 // Every out/<branch>/ holding an architecture directory is a branch; each must have all of
 // `arches`, each with the layer files and a build-info.json giving "kernel_version" (the same
 // for every architecture of the branch). Throws ImageError naming the file and the fix.
 std::vector<BranchInput> discover_branches(const DiscoverOptions& opts);
+
+// Throws ImageError unless dir/boot-test.json passed and still matches dir's layer files.
+void check_boot_test(const std::filesystem::path& dir, const std::string& variant);
 
 // Parses a SOURCE_DATE_EPOCH value (decimal seconds); nullopt when empty, throws when bad.
 std::optional<std::int64_t> parse_source_date_epoch(const char* value);

@@ -301,6 +301,37 @@ std::vector<const Variant*> Matrix::select(const std::vector<std::string>& names
   return out;
 }
 
+Matrix Matrix::with_fragments(const std::vector<std::string>& drop,
+                              const std::vector<std::string>& add) const {
+  Matrix m = *this;
+  for (const std::string& d : drop) {
+    // As variants.toml writes it, or any path to the same file from the current directory.
+    const std::string given = fs::absolute(d).lexically_normal().string();
+    auto same = [&](const FragmentSpec& f) { return f.path == d || absolute(f.path) == given; };
+    auto it = std::find_if(m.fragments.begin(), m.fragments.end(), same);
+    if (it == m.fragments.end()) {
+      std::string known;
+      for (const FragmentSpec& f : fragments) known += (known.empty() ? "" : ", ") + f.path;
+      throw MatrixError(
+          fmt::format("{}: no fragment '{}' to leave out; the fragments are: {}", path, d, known));
+    }
+    m.fragments.erase(it);
+  }
+  for (const std::string& a : add) {
+    FragmentSpec f;
+    f.path = fs::absolute(a).lexically_normal().string();
+    m.fragments.push_back(std::move(f));
+  }
+  for (Variant& v : m.variants) {
+    const std::string& bn = m.branch_of(v).name;
+    const std::string& an = m.arch_of(v).name;
+    v.fragments.clear();
+    for (size_t i = 0; i < m.fragments.size(); ++i)
+      if (m.fragments[i].applies_to(bn, an)) v.fragments.push_back(i);
+  }
+  return m;
+}
+
 std::string Matrix::absolute(const std::string& relative) const {
   fs::path p(relative);
   if (p.is_absolute()) return relative;

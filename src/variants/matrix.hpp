@@ -90,6 +90,14 @@ struct Matrix {
   std::string profile_path(const Variant& v) const;         // toolchain profile of a variant
   // Probes every fragment of the variant declares, deduplicated, in fragment order.
   std::vector<std::string> probes_of(const Variant& v) const;
+
+  // A derived matrix for what-if builds and controls: without the fragments whose path is in
+  // `drop` (their probes are no longer required), then with each `add` file appended to every
+  // variant (after all others, so it wins; it declares no probes). Paths in `drop` are as
+  // variants.toml writes them or absolute; `add` paths are taken as given. Throws MatrixError
+  // for a `drop` path that names no fragment, listing those that exist.
+  Matrix with_fragments(const std::vector<std::string>& drop,
+                        const std::vector<std::string>& add) const;
 };
 
 // Finds variants.toml: `explicit_path` when given, else $RK_MATRIX, else walking up from the

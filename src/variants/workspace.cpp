@@ -193,14 +193,14 @@ std::string Workspace::merged_fragments(const Variant& v) {
   return out;
 }
 
-Evaluation Workspace::evaluate(const Variant& v, const std::string& allconfig) {
+Evaluation Workspace::evaluate(const Variant& v, const std::string& allconfig, bool from_allno) {
   VariantTree& vt = tree(v);
   Evaluation ev;
   ev.config = std::make_unique<kconfig::Config>(*vt.tree, nullptr);
   kconfig::Diagnostics reader_diag;
   ev.config->set_diagnostics(&reader_diag);
   kconfig::ConfRequest req;
-  req.mode = kconfig::ConfMode::AllDefconfig;
+  req.mode = from_allno ? kconfig::ConfMode::AllNoconfig : kconfig::ConfMode::AllDefconfig;
   req.env = vt.env;
   req.env["KCONFIG_ALLCONFIG"] = kMergedName;
   req.files.cwd = vt.tree_dir;

@@ -67,8 +67,10 @@ class Workspace {
 
   // The merged fragment text the variant's configuration is resolved from (KCONFIG_ALLCONFIG).
   std::string merged_fragments(const Variant& v);
-  // alldefconfig over `allconfig`: the kernel defaults plus those values.
-  Evaluation evaluate(const Variant& v, const std::string& allconfig);
+  // alldefconfig over `allconfig`: the kernel defaults plus those values. With `from_allno`,
+  // allnoconfig instead (every prompt answered no unless `allconfig` says otherwise), as
+  // `make allnoconfig KCONFIG_ALLCONFIG=...` does for small test kernels.
+  Evaluation evaluate(const Variant& v, const std::string& allconfig, bool from_allno = false);
   // evaluate(v, merged_fragments(v)).
   Evaluation resolve(const Variant& v) { return evaluate(v, merged_fragments(v)); }
 

@@ -386,69 +386,92 @@ std::string junit_xml(const std::vector<VariantReport>& reports) {
          "</testsuites>\n";
 }
 
+namespace {
+
+nlohmann::ordered_json variant_json(const VariantReport& r) {
+  using json = nlohmann::ordered_json;
+  json boots = json::array();
+  for (const auto& b : r.boots) {
+    json jb = {{"index", b.index},
+               {"vmm", to_string(b.backend)},
+               {"accel", to_string(b.accel)},
+               {"outcome", to_string(b.outcome)},
+               {"error", b.error},
+               {"vmm_exit_code", b.vmm_exit_code},
+               {"wall_ms", b.wall_ms},
+               {"host_ms_to_begin", b.host_ms_to_begin ? json(*b.host_ms_to_begin) : json()},
+               {"boottime_ns", b.console.boottime_ns ? json(*b.console.boottime_ns) : json()},
+               {"probe_version", b.console.probe_version},
+               {"reached_init", b.console.begun},
+               {"finished", b.console.end.has_value()},
+               {"panic", b.console.panic ? json(*b.console.panic) : json()},
+               {"protocol_errors", b.console.protocol_errors}};
+    json results = json::array();
+    for (const auto& p : b.console.results) {
+      results.push_back(
+          {{"probe", p.name}, {"status", std::string(to_string(p.status))}, {"detail", p.detail}});
+    }
+    jb["results"] = results;
+    jb["console_tail"] =
+        json(std::vector<std::string>(b.console.tail.begin(), b.console.tail.end()));
+    boots.push_back(jb);
+  }
+  json probes = json::array();
+  for (const auto& p : r.probes) {
+    probes.push_back({{"probe", p.name},
+                      {"required", p.required},
+                      {"status", status_word(p.status)},
+                      {"detail", p.detail}});
+  }
+  const auto& t = r.boot_time;
+  json boot_time = {
+      {"median_boottime_ms", t.median_boottime_ms ? json(*t.median_boottime_ms) : json()},
+      {"median_host_ms_to_begin", t.median_host_ms ? json(*t.median_host_ms) : json()},
+      {"comparable", t.comparable},
+      {"note", t.comparable ? "KVM" : "TCG: not comparable"},
+      {"target_ms", t.target_ms},
+      {"met", t.met ? json(*t.met) : json()}};
+  return {{"variant", r.variant},
+          {"arch", r.arch},
+          {"kernel", r.kernel},
+          {"vmm", to_string(r.backend)},
+          {"accel", to_string(r.accel)},
+          {"accel_reason", r.accel_reason},
+          {"passed", r.passed},
+          {"failures", r.failures},
+          {"probes", probes},
+          {"boot_time", boot_time},
+          {"boots", boots}};
+}
+
+}  // namespace
+
 std::string results_json(const std::vector<VariantReport>& reports) {
   using json = nlohmann::ordered_json;
   json variants = json::array();
   bool all_passed = !reports.empty();
   for (const auto& r : reports) {
     all_passed = all_passed && r.passed;
-    json boots = json::array();
-    for (const auto& b : r.boots) {
-      json jb = {{"index", b.index},
-                 {"vmm", to_string(b.backend)},
-                 {"accel", to_string(b.accel)},
-                 {"outcome", to_string(b.outcome)},
-                 {"error", b.error},
-                 {"vmm_exit_code", b.vmm_exit_code},
-                 {"wall_ms", b.wall_ms},
-                 {"host_ms_to_begin", b.host_ms_to_begin ? json(*b.host_ms_to_begin) : json()},
-                 {"boottime_ns", b.console.boottime_ns ? json(*b.console.boottime_ns) : json()},
-                 {"probe_version", b.console.probe_version},
-                 {"reached_init", b.console.begun},
-                 {"finished", b.console.end.has_value()},
-                 {"panic", b.console.panic ? json(*b.console.panic) : json()},
-                 {"protocol_errors", b.console.protocol_errors}};
-      json results = json::array();
-      for (const auto& p : b.console.results) {
-        results.push_back({{"probe", p.name},
-                           {"status", std::string(to_string(p.status))},
-                           {"detail", p.detail}});
-      }
-      jb["results"] = results;
-      jb["console_tail"] =
-          json(std::vector<std::string>(b.console.tail.begin(), b.console.tail.end()));
-      boots.push_back(jb);
-    }
-    json probes = json::array();
-    for (const auto& p : r.probes) {
-      probes.push_back({{"probe", p.name},
-                        {"required", p.required},
-                        {"status", status_word(p.status)},
-                        {"detail", p.detail}});
-    }
-    const auto& t = r.boot_time;
-    json boot_time = {
-        {"median_boottime_ms", t.median_boottime_ms ? json(*t.median_boottime_ms) : json()},
-        {"median_host_ms_to_begin", t.median_host_ms ? json(*t.median_host_ms) : json()},
-        {"comparable", t.comparable},
-        {"note", t.comparable ? "KVM" : "TCG: not comparable"},
-        {"target_ms", t.target_ms},
-        {"met", t.met ? json(*t.met) : json()}};
-    variants.push_back({{"variant", r.variant},
-                        {"arch", r.arch},
-                        {"kernel", r.kernel},
-                        {"vmm", to_string(r.backend)},
-                        {"accel", to_string(r.accel)},
-                        {"accel_reason", r.accel_reason},
-                        {"passed", r.passed},
-                        {"failures", r.failures},
-                        {"probes", probes},
-                        {"boot_time", boot_time},
-                        {"boots", boots}});
+    variants.push_back(variant_json(r));
   }
   json doc = {{"schema", "runner-kernel/vmtest-results/v1"},
               {"passed", all_passed},
               {"variants", variants}};
+  return doc.dump(2) + "\n";
+}
+
+std::string boot_test_record_json(const VariantReport& report,
+                                  const std::map<std::string, std::string>& artifact_sha256) {
+  using json = nlohmann::ordered_json;
+  json doc = {{"schema", "runner-kernel/boot-test/v1"},
+              {"variant", report.variant},
+              {"passed", report.passed},
+              {"artifacts", artifact_sha256},
+              {"failures", report.failures}};
+  json probes = json::object();
+  for (const auto& p : report.probes) probes[p.name] = status_word(p.status);
+  doc["probes"] = probes;
+  doc["report"] = variant_json(report);
   return doc.dump(2) + "\n";
 }
 

@@ -2,6 +2,7 @@
 // variant passes, and the outputs: a terminal table, JUnit XML and JSON (written atomically).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,12 @@ std::string render_table(const std::vector<VariantReport>& reports);
 
 std::string junit_xml(const std::vector<VariantReport>& reports);
 std::string results_json(const std::vector<VariantReport>& reports);
+
+// The boot-test record of one variant, kept next to its artifacts (out/<branch>/<arch>/
+// boot-test.json) so packaging can refuse kernels that were not tested or failed: the verdict,
+// each probe's status, and the sha256 of every artifact file as it was when tested.
+std::string boot_test_record_json(const VariantReport& report,
+                                  const std::map<std::string, std::string>& artifact_sha256);
 
 // Writes junit.xml and results.json into out_dir, each through a temporary file renamed into
 // place. Returns the paths written.

@@ -165,7 +165,9 @@ std::vector<std::string> qemu_argv(const MachineSpec& spec) {
     // No ACPI, no PCI, no firmware tables: virtio-mmio devices that QEMU lists on the kernel
     // command line itself (virtio_mmio.device=..., needs VIRTIO_MMIO_CMDLINE_DEVICES).
     a.insert(a.end(), {"-M", "microvm,acpi=off"});
-    if (kvm) a.insert(a.end(), {"-cpu", "host"});
+    // Firecracker passes the host's CPUID through, RDRAND included, and guests seed their CRNG
+    // from it at boot (RANDOM_TRUST_CPU). TCG's default qemu64 has no RDRAND; "max" does.
+    a.insert(a.end(), {"-cpu", kvm ? "host" : "max"});
   }
   a.insert(a.end(), {"-accel", kvm ? "kvm" : "tcg"});
   a.insert(a.end(), {"-smp", std::to_string(spec.vcpus), "-m", std::to_string(spec.mem_mib)});
@@ -174,7 +176,11 @@ std::vector<std::string> qemu_argv(const MachineSpec& spec) {
   a.insert(a.end(), {"-kernel", spec.kernel});
   if (!spec.initrd.empty()) a.insert(a.end(), {"-initrd", spec.initrd});
   a.insert(a.end(), {"-append", kernel_cmdline(Backend::qemu, spec)});
-  for (size_t i = 0; i < spec.drives.size(); ++i) {
+  // The guest must see the drives as vda, vdb, ... in spec order, as Firecracker attaches them.
+  // On the virt board the kernel finds the virtio-mmio transports in the reverse order of the
+  // -device options (the last one gets the lowest transport), so arm64 lists them backwards.
+  for (size_t k = 0; k < spec.drives.size(); ++k) {
+    const size_t i = arm ? spec.drives.size() - 1 - k : k;
     // Read-write drives run on a throw-away overlay: the cached image never changes.
     std::string drive = "id=" + drive_id(i) + ",file=" + spec.drives[i] + ",format=raw,if=none" +
                         (read_only(spec, i) ? ",readonly=on" : ",snapshot=on");

@@ -45,10 +45,12 @@ TEST(ProgressLine, WithAndWithoutEstimate) {
             "6.1-x86_64  compile   1234/~2150 objects  57%  3:12");
   EXPECT_EQ(progress_line("6.1-arm64", Phase::kConfig, 0, 0, seconds(5)),
             "6.1-arm64  config    0 objects  0:05");
-  // Never 100% before the end, even when the estimate is low.
-  EXPECT_NE(progress_line("v", Phase::kLink, 3000, 2000, seconds(1)).find(" 99%"),
+  // Never 100% before the end; past a low estimate, no total at all.
+  EXPECT_NE(progress_line("v", Phase::kLink, 2000, 2000, seconds(1)).find(" 99%"),
             std::string::npos);
-  EXPECT_NE(progress_line("v", Phase::kDone, 3000, 2000, seconds(1)).find("100%"),
+  EXPECT_EQ(progress_line("v", Phase::kCompile, 3000, 2000, seconds(1)),
+            "v  compile   3000 objects  0:01");
+  EXPECT_NE(progress_line("v", Phase::kDone, 2000, 2000, seconds(1)).find("100%"),
             std::string::npos);
   EXPECT_EQ(format_duration(seconds(3725)), "1:02:05");
 }

@@ -139,6 +139,50 @@ TEST(Artifacts, NothingBuilt) {
   EXPECT_THROW(discover_branches(opts), ImageError);
 }
 
+// Packaging refuses a kernel unless its boot test passed on exactly the files being shipped.
+TEST(Artifacts, RequiresAPassingBootTestOfTheShippedFiles) {
+  TempDir tmp;
+  fs::path x = test::make_artifacts(tmp.path(), "6.1", "x86_64", "6.1.112");
+  DiscoverOptions opts;
+  opts.artifacts = tmp.path();
+  opts.arches = {"x86_64"};
+  ASSERT_EQ(discover_branches(opts).size(), 1u);
+
+  auto expect_refusal = [&](const std::string& what, const std::string& fix) {
+    try {
+      discover_branches(opts);
+      ADD_FAILURE() << "expected ImageError mentioning " << what;
+    } catch (const ImageError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(what));
+      EXPECT_THAT(e.what(), HasSubstr(fix));
+    }
+  };
+
+  test::write_boot_test(x, false, "probe overlayfs: FAIL (mount: No such device)");
+  expect_refusal("6.1-x86_64 failed its boot test", "mount: No such device");
+
+  fs::remove(x / "boot-test.json");
+  expect_refusal((x / "boot-test.json").string() + ": missing", "runner-kernel test 6.1-x86_64");
+
+  test::write_file(x / "boot-test.json", "{\"passed\": tru");
+  expect_refusal("not valid JSON", "runner-kernel test 6.1-x86_64");
+
+  test::write_file(x / "boot-test.json", "{\"passed\": true}");
+  expect_refusal("not a boot-test record", "runner-kernel test");
+
+  // Rebuilt after the test: the record no longer describes the shipped kernel.
+  test::write_boot_test(x, true);
+  test::write_file(x / "vmlinux.bin.zst", std::string("\x28\xb5\x2f\xfd", 4) + "rebuilt");
+  expect_refusal("vmlinux.bin.zst changed after its boot test", "runner-kernel test 6.1-x86_64");
+
+  opts.require_boot_test = false;  // --allow-untested
+  EXPECT_EQ(discover_branches(opts).size(), 1u);
+
+  opts.require_boot_test = true;
+  test::write_boot_test(x, true);
+  EXPECT_EQ(discover_branches(opts).size(), 1u);
+}
+
 TEST(Artifacts, SourceDateEpoch) {
   EXPECT_EQ(parse_source_date_epoch(nullptr), std::nullopt);
   EXPECT_EQ(parse_source_date_epoch(""), std::nullopt);

@@ -74,6 +74,22 @@ TEST(ImageCli, WritesTheLayout) {
   EXPECT_EQ(test::tree_contents(out / "oci"), before);
 }
 
+TEST(ImageCli, RefusesAKernelWhoseProbesFailed) {
+  TempDir tmp;
+  fs::path out = tmp.path() / "out";
+  make_out(out);
+  test::write_boot_test(out / "6.12" / "arm64", false, "probe overlayfs: FAIL");
+  ProcessResult r = cli({"image", "--artifacts", out, "--out", out / "oci"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("6.12-arm64 failed its boot test (probe overlayfs: FAIL)"));
+  EXPECT_FALSE(fs::exists(out / "oci"));  // not even the branches that passed
+
+  r = cli({"image", "--artifacts", out, "--out", out / "oci", "--allow-untested", "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--allow-untested"));
+  EXPECT_TRUE(fs::exists(out / "oci" / "index.json"));
+}
+
 TEST(ImageCli, MissingArtifactIsAClearError) {
   TempDir tmp;
   fs::path out = tmp.path() / "out";

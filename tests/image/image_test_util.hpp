@@ -54,6 +54,22 @@ inline std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
+// A boot-test.json as `runner-kernel test` writes it, recording the layer files as they are now.
+inline void write_boot_test(const fs::path& dir, bool passed,
+                            const std::string& failure = "probe overlayfs: FAIL") {
+  std::string artifacts;
+  for (const std::string& name : layer_files()) {
+    if (!fs::exists(dir / name)) continue;
+    artifacts += std::string(artifacts.empty() ? "" : ", ") + "\"" + name + "\": \"" +
+                 sha256_file_hex(dir / name) + "\"";
+  }
+  write_file(dir / "boot-test.json",
+             std::string("{\"schema\": \"runner-kernel/boot-test/v1\", \"passed\": ") +
+                 (passed ? "true" : "false") + ", \"failures\": [" +
+                 (passed ? "" : "\"" + failure + "\"") + "], \"artifacts\": {" + artifacts +
+                 "}}\n");
+}
+
 // Fake artifacts of one branch/arch: small files whose contents name the variant.
 inline fs::path make_artifacts(const fs::path& root, const std::string& branch,
                                const std::string& arch_dir, const std::string& kernel_version,
@@ -70,6 +86,7 @@ inline fs::path make_artifacts(const fs::path& root, const std::string& branch,
   write_file(dir / "build-info.json",
              "{\"kernel_version\": \"" + kernel_version +
                  "\", \"build_timestamp\": " + std::to_string(build_timestamp) + "}\n");
+  write_boot_test(dir, true);
   return dir;
 }
 

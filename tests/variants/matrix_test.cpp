@@ -64,6 +64,33 @@ TEST(Matrix, ParsesVariantsFragmentsAndProbes) {
   EXPECT_EQ(m.absolute("configs/a.config"), "/r/configs/a.config");
 }
 
+TEST(Matrix, DerivedMatrixDropsAndAddsFragments) {
+  Matrix m = Matrix::parse(kMinimal, "/repo/variants.toml");
+  const Variant& base = *m.find_variant("6.1-x86_64");
+  ASSERT_EQ(base.fragments.size(), 2u);
+
+  Matrix d = m.with_fragments({"configs/b.config"}, {"/tmp/control.config"});
+  const Variant& v = *d.find_variant("6.1-x86_64");
+  ASSERT_EQ(v.fragments.size(), 2u);
+  EXPECT_EQ(d.fragments[v.fragments[0]].path, "configs/a.config");
+  EXPECT_EQ(d.fragments[v.fragments[1]].path, "/tmp/control.config");  // last: it wins
+  EXPECT_EQ(d.probes_of(v), std::vector<std::string>{"mounts"});       // kvm came with b
+  EXPECT_EQ(d.absolute(d.fragments[v.fragments[1]].path), "/tmp/control.config");
+
+  // By absolute path too; the original is untouched.
+  Matrix e = m.with_fragments({"/repo/configs/a.config"}, {});
+  EXPECT_EQ(e.find_variant("6.1-x86_64")->fragments.size(), 1u);
+  EXPECT_EQ(m.find_variant("6.1-x86_64")->fragments.size(), 2u);
+
+  try {
+    m.with_fragments({"configs/networking.config"}, {});
+    FAIL() << "dropping an unknown fragment was accepted";
+  } catch (const MatrixError& err) {
+    EXPECT_THAT(err.what(), HasSubstr("no fragment 'configs/networking.config'"));
+    EXPECT_THAT(err.what(), HasSubstr("configs/a.config, configs/b.config"));
+  }
+}
+
 TEST(Matrix, ErrorsNameFileLineAndFix) {
   EXPECT_THAT(error_of(replace(kMinimal, "name = \"x\"", "name = \"x\"\ncolour = 1")),
               HasSubstr("variants.toml:3: unknown key 'colour' in [project]"));

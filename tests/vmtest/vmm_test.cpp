@@ -42,6 +42,7 @@ TEST(Vmm, QemuX86IsAMicrovmInFirecrackersShape) {
   std::string all = joined(argv);
   EXPECT_THAT(all, HasSubstr("-M microvm,acpi=off"));
   EXPECT_THAT(all, HasSubstr("-accel tcg"));
+  EXPECT_THAT(all, HasSubstr("-cpu max"));  // RDRAND, as Firecracker passes the host's CPUID
   EXPECT_THAT(all, HasSubstr("-no-reboot"));
   EXPECT_THAT(all, HasSubstr("-nodefaults"));
   EXPECT_THAT(all, HasSubstr("-serial stdio"));
@@ -80,7 +81,12 @@ TEST(Vmm, QemuArm64IsVirtWithPl011) {
   EXPECT_EQ(argv[0], "qemu-system-aarch64");
   std::string all = joined(argv);
   EXPECT_THAT(all, HasSubstr("-M virt -cpu cortex-a57"));
-  EXPECT_THAT(all, HasSubstr("virtio-blk-device,drive=vdb"));
+  // Listed backwards, so that the guest's vda is still the first drive.
+  size_t vda = index_of(argv, "virtio-blk-device,drive=vda");
+  size_t vdb = index_of(argv, "virtio-blk-device,drive=vdb");
+  ASSERT_LT(vda, argv.size());
+  ASSERT_LT(vdb, argv.size());
+  EXPECT_GT(vda, vdb);
   EXPECT_THAT(all, HasSubstr("virtio-net-device"));
   std::string cmdline = argv[index_of(argv, "-append") + 1];
   EXPECT_THAT(cmdline, HasSubstr("console=ttyAMA0"));

@@ -1,0 +1,79 @@
+// The boot-test record is the contract between `runner-kernel test` and `runner-kernel image`:
+// what the one writes, the other must accept when it passed and refuse when it did not.
+#include "vmtest/boot_record.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "image/artifacts.hpp"
+#include "image/oci.hpp"
+
+namespace rk::vmtest {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class BootRecordTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("rk-boot-record-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    for (const char* name : {"vmlinux", "vmlinux.bin.zst", "config", "System.map"}) {
+      std::ofstream(dir_ / name) << name << " of 6.1-x86_64\n";
+    }
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  VariantReport report(bool passed) {
+    VariantReport r;
+    r.variant = "6.1-x86_64";
+    r.arch = "x86_64";
+    r.kernel = (dir_ / "vmlinux").string();
+    r.passed = passed;
+    r.probes.push_back({"overlayfs", true, passed ? CellStatus::pass : CellStatus::fail, ""});
+    if (!passed) r.failures.push_back("required probe overlayfs failed: mount: No such device");
+    return r;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BootRecordTest, RecordsVerdictProbesAndHashes) {
+  std::string path = write_boot_test_record(dir_, dir_ / "vmlinux", report(true));
+  EXPECT_EQ(path, (dir_ / "boot-test.json").string());
+  auto j = nlohmann::json::parse(std::ifstream(path));
+  EXPECT_EQ(j.at("schema"), "runner-kernel/boot-test/v1");
+  EXPECT_EQ(j.at("passed"), true);
+  EXPECT_EQ(j.at("probes").at("overlayfs"), "pass");
+  for (const char* name : {"vmlinux", "vmlinux.bin.zst", "config", "System.map"}) {
+    EXPECT_EQ(j.at("artifacts").at(name), image::sha256_file_hex(dir_ / name)) << name;
+  }
+}
+
+TEST_F(BootRecordTest, ImageAcceptsAPassAndRefusesAFailure) {
+  write_boot_test_record(dir_, dir_ / "vmlinux", report(true));
+  EXPECT_NO_THROW(image::check_boot_test(dir_, "6.1-x86_64"));
+
+  write_boot_test_record(dir_, dir_ / "vmlinux", report(false));
+  try {
+    image::check_boot_test(dir_, "6.1-x86_64");
+    FAIL() << "a failed boot test was accepted";
+  } catch (const image::ImageError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("required probe overlayfs failed"));
+  }
+
+  // A pass followed by a rebuild: the shipped file is no longer the tested one.
+  write_boot_test_record(dir_, dir_ / "vmlinux", report(true));
+  std::ofstream(dir_ / "vmlinux.bin.zst") << "rebuilt\n";
+  EXPECT_THROW(image::check_boot_test(dir_, "6.1-x86_64"), image::ImageError);
+}
+
+}  // namespace
+}  // namespace rk::vmtest
