@@ -85,7 +85,7 @@ bool set_new_symbols_old(Config& c, Policy policy, RandomSource* rs) {
   bool has_changed = false;
   for (Symbol* sym : t.symbols_in_hash_order()) {
     SymbolState& st = c.state(sym);
-    if ((st.flags & kDefUser) || (st.flags & kValid)) continue;
+    if ((st.flags & kDefUser) || c.is_valid(sym)) continue;
     SymbolType type = c.effective_type(sym);
     if (type != SymbolType::Bool && type != SymbolType::Tristate) continue;
     has_changed = true;

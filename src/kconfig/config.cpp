@@ -102,7 +102,8 @@ Config::Config(const Tree& tree, Diagnostics* diag)
     SymbolState& ss = states_[s->id];
     ss.tri = t;
     ss.val = s->name;
-    ss.flags = kValid;
+    ss.flags = 0;
+    set_valid(ss);
   };
   init_const(tree.sym_yes, Y);
   init_const(tree.sym_mod, M);
@@ -387,7 +388,8 @@ Symbol* Config::calc_choice_block(const Menu* choice) {
     if (!m->sym || st(m->sym).visible == N) return;
     SymbolState& s = state(m->sym);
     s.tri = m->sym == res ? Y : N;
-    s.flags |= kValid | kWrite;
+    s.flags |= kWrite;
+    set_valid(s);
   });
   return res;
 }
@@ -420,6 +422,7 @@ void Config::warn_unmet_dependency(const Symbol* sym) {
     return " [=" + string_value(s) + "]";
   };
   // Printed the way conf stores the dependencies (simplified), when the finalizer kept them.
+  tree_->ensure_conf_forms();
   const Expr* dir_dep = sym->conf_dir_dep ? sym->conf_dir_dep : sym->dir_dep;
   const Expr* rev_dep = sym->conf_rev_dep ? sym->conf_rev_dep : sym->rev_dep;
   diag_->emit("");
@@ -455,14 +458,14 @@ void Config::warn_unmet_dependency(const Symbol* sym) {
 void Config::calc(Symbol* sym) {
   if (!sym) return;
   SymbolState* s = &state(sym);
-  if (s->flags & kValid) return;
+  if (valid(*s)) return;
   const bool old_choices = !tree_->dialect.new_choice_rules();
 
   if (old_choices && sym->is_choice_value() && (s->flags & kNeedSetChoiceValues)) {
     s->flags &= ~kNeedSetChoiceValues;
     calc(sym->choice_sym);
   }
-  s->flags |= kValid;
+  set_valid(*s);
   const Tristate old_tri = s->tri;
 
   Tristate new_tri = N;
@@ -571,7 +574,14 @@ void Config::calc(Symbol* sym) {
 }
 
 void Config::clear_all_valid() {
-  for (Symbol* s : tree_->symbols_in_hash_order()) state(s).flags &= ~kValid;
+  // Every symbol conf hashes becomes invalid: a new epoch. The tristate constants are not
+  // hashed and stay as they are.
+  if (++epoch_ == 0) {  // wrapped: clear the flags themselves once
+    for (Symbol* s : tree_->symbols_in_hash_order()) state(s).flags &= ~kValid;
+    epoch_ = 1;
+  }
+  for (const Symbol* s : {tree_->sym_yes, tree_->sym_mod, tree_->sym_no, tree_->sym_empty})
+    state(s).epoch = epoch_;
   changed_ = true;
   calc(tree_->modules);
 }

@@ -36,6 +36,9 @@ struct SymbolState {
   std::string user_val;
   Symbol* user_choice = nullptr;  // user's selection of a pre-6.11 choice
   uint32_t flags = 0;
+  // kValid holds only while this equals the Config's epoch: clear_all_valid() starts a new
+  // epoch instead of visiting every symbol.
+  uint32_t epoch = 0;
 };
 
 // conf's sym_string_valid: is `text` a well-formed value for a symbol of `type`?
@@ -68,6 +71,12 @@ class Config {
   bool set_string(Symbol* sym, std::string_view v);  // sym_set_string_value
   bool string_within_range(Symbol* sym, std::string_view v);
   void clear_all_valid();  // sym_clear_all_valid
+  // The symbol's value is computed for the current inputs (conf's SYMBOL_VALID).
+  bool is_valid(const Symbol* sym) const { return valid(st(sym)); }
+  // Forgets one symbol's computed value, so that the next calc() recomputes it from the
+  // (cached) values it depends on. conf has no such thing: only for a caller that changed
+  // nothing but this symbol's own inputs (its user value) and asks for nothing but its value.
+  void invalidate(const Symbol* sym) { state(sym).flags &= ~kValid; }
 
   // --- menus ---------------------------------------------------------------------------
   bool menu_visible(const Menu* menu);  // menu_is_visible (with its side effect)
@@ -93,6 +102,11 @@ class Config {
   std::vector<Symbol*>& choice_order(const Symbol* choice_sym);
 
  private:
+  bool valid(const SymbolState& s) const { return (s.flags & kValid) && s.epoch == epoch_; }
+  void set_valid(SymbolState& s) const {
+    s.flags |= kValid;
+    s.epoch = epoch_;
+  }
   void calc_visibility(Symbol* sym);
   const Property* default_prop(const Symbol* sym);
   const Property* range_prop(const Symbol* sym);
@@ -112,6 +126,7 @@ class Config {
   // choice_menu_of() by symbol id, filled on first use.
   mutable std::vector<const Menu*> choice_menus_;
   std::vector<const Expr*> eval_stack_;  // eval()'s left spines
+  uint32_t epoch_ = 1;
   Tristate modules_val_ = Tristate::No;
   int unmet_warnings_ = 0;
   bool changed_ = false;

@@ -210,14 +210,20 @@ void expr_collect_symbols(const Expr* e, std::vector<Symbol*>& out) {
   }
 }
 
+// Expressions are never modified once built, so parts without 'm' are shared, not copied.
 Expr* rewrite_m(Tree& tree, Expr* e) {
   if (!e) return e;
   switch (e->kind) {
-    case ExprKind::Not:
-      return tree.new_expr(ExprKind::Not, rewrite_m(tree, e->left));
+    case ExprKind::Not: {
+      Expr* l = rewrite_m(tree, e->left);
+      return l == e->left ? e : tree.new_expr(ExprKind::Not, l);
+    }
     case ExprKind::And:
-    case ExprKind::Or:
-      return tree.new_expr(e->kind, rewrite_m(tree, e->left), rewrite_m(tree, e->right));
+    case ExprKind::Or: {
+      Expr* l = rewrite_m(tree, e->left);
+      Expr* r = rewrite_m(tree, e->right);
+      return l == e->left && r == e->right ? e : tree.new_expr(e->kind, l, r);
+    }
     case ExprKind::Symbol:
       if (e->lsym == tree.sym_mod) return tree.new_and(e, tree.new_sym_expr(tree.modules));
       return e;
@@ -255,9 +261,13 @@ bool is_cmp(ExprKind k) {
 ExprSimplifier::ExprSimplifier(const Tree& tree, Tree* arena)
     : tree_(tree), arena_(arena), v612_(tree.dialect.code() >= 6012) {}
 
+void ExprSimplifier::reset() {
+  if (!arena_) scratch_.clear();
+}
+
 Expr* ExprSimplifier::alloc(ExprKind kind) {
   charge(1);
-  if (arena_ && !temp_depth_) return arena_->new_expr(kind);
+  if (arena_ && !temp_depth_) return arena_->new_conf_expr(kind);
   Expr& e = scratch_.emplace_back();
   e.kind = kind;
   return &e;
@@ -266,7 +276,9 @@ Expr* ExprSimplifier::alloc(ExprKind kind) {
 // Iterative, so that the depth of an expression never matters.
 Expr* ExprSimplifier::copy(const Expr* e) {
   Expr* result = nullptr;
-  std::vector<std::pair<const Expr*, Expr**>> todo{{e, &result}};
+  auto& todo = copy_todo_;  // (copy never runs inside another copy)
+  todo.clear();
+  todo.emplace_back(e, &result);
   while (!todo.empty()) {
     auto [from, to] = todo.back();
     todo.pop_back();
@@ -545,7 +557,9 @@ Expr* ExprSimplifier::join_and(Expr* e1, Expr* e2) {
 // The operands of one `type` level below *ep (*ep itself when it is not of that type), left to
 // right. Iterative: levels can be as long as the input.
 void ExprSimplifier::level_operands(ExprKind type, Expr** ep, std::vector<Expr**>& out) {
-  std::vector<Expr**> stack{ep};
+  auto& stack = level_stack_;
+  stack.clear();
+  stack.push_back(ep);
   while (!stack.empty()) {
     Expr** p = stack.back();
     stack.pop_back();
@@ -631,8 +645,17 @@ bool ExprSimplifier::dups_pair(ExprKind type, Expr** p1, Expr** p2, bool nested)
 // cannot change the result, so a level of n operands costs about n log n instead of n².
 void ExprSimplifier::eliminate_dups1(ExprKind type, Expr** ep1, Expr** ep2) {
   if (type != ExprKind::Or && type != ExprKind::And) return;
-  std::vector<Expr**> a;
-  std::vector<Expr**> b_own;
+  // Operand lists of this call, kept by nesting depth so that their storage is reused.
+  if (level_lists_.size() < 2 * (level_depth_ + 1)) level_lists_.resize(2 * (level_depth_ + 1));
+  std::vector<Expr**>& a = level_lists_[2 * level_depth_];
+  std::vector<Expr**>& b_own = level_lists_[2 * level_depth_ + 1];
+  a.clear();
+  b_own.clear();
+  struct Deeper {
+    size_t& depth;
+    explicit Deeper(size_t& d) : depth(d) { ++depth; }
+    ~Deeper() { --depth; }
+  } deeper(level_depth_);
   level_operands(type, ep1, a);
   const bool same = ep1 == ep2;
   if (!same) level_operands(type, ep2, b_own);

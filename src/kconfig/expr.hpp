@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kconfig/tree.hpp"
@@ -78,6 +80,10 @@ class ExprSimplifier {
   // expr_is_yes: absent, or the constant y.
   bool is_yes(const Expr* e) const;
 
+  // For a simplifier without arena: forgets every expression it has built, keeping the
+  // storage for the next ones.
+  void reset();
+
   // Bounds the work (nodes allocated, operand pairs compared) of every simplifier sharing
   // `counter`: beyond `limit`, calls throw ExprTooComplex. Unbounded by default.
   // Testing: compare every pair of operands like conf (no indexing of long levels).
@@ -95,7 +101,7 @@ class ExprSimplifier {
   Expr* join_and(Expr* e1, Expr* e2);
   void eliminate_dups1(ExprKind type, Expr** ep1, Expr** ep2);
   bool dups_pair(ExprKind type, Expr** p1, Expr** p2, bool nested);
-  static void level_operands(ExprKind type, Expr** ep, std::vector<Expr**>& out);
+  void level_operands(ExprKind type, Expr** ep, std::vector<Expr**>& out);
   void charge(size_t n) {
     if ((*work_ += n) > work_limit_) throw ExprTooComplex();
   }
@@ -110,6 +116,12 @@ class ExprSimplifier {
   size_t own_work_ = 0;
   size_t* work_ = &own_work_;
   size_t work_limit_ = SIZE_MAX;
+  // Storage reused from call to call.
+  std::vector<std::pair<const Expr*, Expr**>> copy_todo_;
+  std::vector<Expr**> level_stack_;
+  // Two per eliminate_dups1 nesting level (a deque: growing it keeps references valid).
+  std::deque<std::vector<Expr**>> level_lists_;
+  size_t level_depth_ = 0;
 };
 
 }  // namespace rk::kconfig

@@ -1,11 +1,125 @@
 #include "kconfig/finalize.hpp"
 
+#include <deque>
 #include <string>
 #include <vector>
 
 #include "kconfig/expr.hpp"
 
 namespace rk::kconfig {
+
+namespace {
+
+std::string too_complex_at(const Menu* m) {
+  return (m->file ? m->file->name : std::string("<none>")) + ":" + std::to_string(m->line) +
+         ": error: dependencies too complex to simplify";
+}
+
+}  // namespace
+
+// conf's simplified copies of the dependencies (the conf_* fields): what finalize would build
+// eagerly, step by step in its order, from what it recorded.
+class ConfForms {
+ public:
+  // An entry's conf_dep and its properties' conf_visible, from its conf_parent's (built first
+  // when needed). conf copies the parent's simplified dependency and simplifies the copy again;
+  // that one is a fixed point of eliminate_dups, so without an own condition the result is the
+  // same expression, and (conf forms being never modified once built) it is shared.
+  static void build_entry(ExprSimplifier& x, Menu* entry, const Menu*& at) {
+    std::vector<Menu*> chain;
+    for (Menu* m = entry; m && !(m->conf_state & kMenuConfReady); m = m->conf_parent) {
+      chain.push_back(m);
+      if (m->conf_state & kMenuConfFromChoice) break;
+    }
+    for (size_t i = chain.size(); i-- > 0;) {
+      Menu* m = chain[i];
+      at = m;
+      Expr* parent_conf = nullptr;
+      if (m->conf_parent)
+        parent_conf = (m->conf_state & kMenuConfFromChoice) ? x.new_sym(m->conf_parent->sym)
+                                                            : m->conf_parent->conf_dep;
+      Expr* own = m->conf_dep;
+      Expr* cbase = parent_conf;
+      if (own) {
+        cbase = x.transform(x.copy(own));
+        cbase = x.eliminate_dups(x.new_and(x.copy(parent_conf), cbase));
+      }
+      m->conf_dep = cbase;
+      for (Property* p = m->sym ? m->sym->props : m->prompt; p; p = p->next) {
+        if (p->menu != m) continue;
+        Expr* own_vis = p->conf_visible;
+        Expr* cdep = cbase;
+        if (own_vis) {
+          cdep = x.transform(x.copy(own_vis));
+          cdep = x.eliminate_dups(x.new_and(x.copy(cbase), cdep));
+        }
+        p->conf_visible = cdep;
+      }
+      m->conf_state |= kMenuConfReady;
+    }
+  }
+
+  // Every step finalize recorded, in its order.
+  static void build_all(Tree& t) {
+    size_t work = 0;
+    ExprSimplifier x(t, &t);
+    x.set_work_limit(&work, t.conf_work_limit_);
+    const Menu* at = nullptr;
+    try {
+      for (const Tree::ConfStep& step : t.conf_steps_) {
+        Menu* m = step.menu;
+        at = m;
+        switch (step.kind) {
+          case Tree::ConfStep::Entry:
+            build_entry(x, m, at);
+            // Selects and implies become reverse dependencies of their targets.
+            for (Property* p = m->sym ? m->sym->props : nullptr; p; p = p->next) {
+              if (p->menu != m) continue;
+              if (p->type == PropType::Select) {
+                Symbol* target = p->expr->lsym;
+                target->conf_rev_dep =
+                    x.new_or(target->conf_rev_dep, x.new_and(x.new_sym(m->sym), p->conf_visible));
+              } else if (p->type == PropType::Imply) {
+                Symbol* target = p->expr->lsym;
+                target->conf_implied =
+                    x.new_or(target->conf_implied, x.new_and(x.new_sym(m->sym), p->conf_visible));
+              }
+            }
+            break;
+          case Tree::ConfStep::DirDep:
+            m->sym->conf_dir_dep = x.new_or(m->sym->conf_dir_dep, m->conf_dep);
+            break;
+          case Tree::ConfStep::ChoiceMember: {
+            // A bool member of a tristate choice is only possible while the choice is y.
+            Expr* is_y = x.new_cmp(ExprKind::Equal, m->sym->choice_sym, t.sym_yes);
+            m->conf_dep = x.new_and(is_y, m->conf_dep);
+            for (Property* p = m->sym->props; p; p = p->next)
+              if (p->menu == m) p->conf_visible = x.new_and(x.copy(is_y), p->conf_visible);
+            break;
+          }
+          case Tree::ConfStep::ChoiceRevDep:
+            m->sym->conf_rev_dep = x.new_or(
+                m->sym->conf_rev_dep, x.new_and(m->prompt->conf_visible, x.new_sym(t.sym_mod)));
+            break;
+        }
+      }
+    } catch (const ExprTooComplex&) {
+      t.conf_error_ = too_complex_at(at ? at : &t.root);
+    }
+    t.conf_steps_.clear();
+    t.conf_steps_.shrink_to_fit();
+  }
+
+  static void record(Tree& t, Menu* m, Tree::ConfStep::Kind kind) {
+    t.conf_steps_.push_back({m, kind});
+  }
+  static void set_work_limit(Tree& t, size_t limit) { t.conf_work_limit_ = limit; }
+};
+
+void Tree::ensure_conf_forms() const {
+  std::call_once(conf_once_, [this] { ConfForms::build_all(const_cast<Tree&>(*this)); });
+  if (!conf_error_.empty()) throw KconfigError(conf_error_);
+}
 
 namespace {
 
@@ -17,13 +131,13 @@ class Finalizer {
   }
 
   void run() {
+    ConfForms::set_work_limit(t_, work_limit_);
+    t_.root.conf_state |= kMenuConfReady;
     try {
       finalize(&t_.root, false);
     } catch (const ExprTooComplex&) {
       // conf would grind on (or exhaust its stack); we stop at the entry that went over.
-      const Menu* m = at_ ? at_ : &t_.root;
-      throw KconfigError((m->file ? m->file->name : std::string("<none>")) + ":" +
-                         std::to_string(m->line) + ": error: dependencies too complex to simplify");
+      throw KconfigError(too_complex_at(at_ ? at_ : &t_.root));
     }
     if (t_.dialect.new_choice_rules()) link_choice_blocks();
     check_all_dependency_loops();
@@ -61,40 +175,35 @@ class Finalizer {
 
   // Every entry inherits the dependencies of the menus, ifs and (before 6.11) choices around
   // it; every property inherits its entry's. Selects and implies become reverse dependencies
-  // of their targets. Alongside, the same is built the way conf stores it (simplified at each
-  // step) into the conf_* fields, for display and for the menu structure.
-  void propagate_into_children(Menu* parent, Expr* parentdep, Expr* parentdep_conf) {
+  // of their targets. The same, the way conf stores it (simplified at each step), goes to the
+  // conf_* fields: recorded here, built by ConfForms when needed.
+  void propagate_into_children(Menu* parent, Expr* parentdep, bool from_choice) {
     for (Menu* m = parent->list; m; m = m->next) {
       at_ = m;
-      Expr* own = m->dep;
       // Expressions are never modified after finalize, so subtrees are shared, not copied.
-      Expr* basedep = t_.new_and(parentdep, rewrite_m(t_, own));
+      Expr* own = rewrite_m(t_, m->dep);
+      Expr* basedep = t_.new_and(parentdep, own);
       m->dep = basedep;
-      Expr* cbase = x_.transform(x_.rewrite_m_copy(own));
-      cbase = x_.eliminate_dups(x_.new_and(x_.copy(parentdep_conf), cbase));
-      m->conf_dep = cbase;
+      m->conf_dep = own;
+      m->conf_parent = parent;
+      if (from_choice) m->conf_state |= kMenuConfFromChoice;
 
       Property* first = m->sym ? m->sym->props : m->prompt;
       for (Property* p = first; p; p = p->next) {
         if (p->menu != m) continue;  // belongs to another definition of the symbol
-        Expr* own_vis = p->visible;
-        Expr* dep = t_.new_and(basedep, rewrite_m(t_, own_vis));
+        Expr* own_vis = rewrite_m(t_, p->visible);
+        Expr* dep = t_.new_and(basedep, own_vis);
         p->visible = dep;
-        Expr* cdep = x_.transform(x_.rewrite_m_copy(own_vis));
-        cdep = x_.eliminate_dups(x_.new_and(x_.copy(cbase), cdep));
-        p->conf_visible = cdep;
+        p->conf_visible = own_vis;
         if (p->type == PropType::Select) {
           Symbol* target = p->expr->lsym;
           target->rev_dep = t_.new_or(target->rev_dep, t_.new_and(t_.new_sym_expr(m->sym), dep));
-          target->conf_rev_dep =
-              x_.new_or(target->conf_rev_dep, x_.new_and(x_.new_sym(m->sym), x_.copy(cdep)));
         } else if (p->type == PropType::Imply) {
           Symbol* target = p->expr->lsym;
           target->implied = t_.new_or(target->implied, t_.new_and(t_.new_sym_expr(m->sym), dep));
-          target->conf_implied =
-              x_.new_or(target->conf_implied, x_.new_and(x_.new_sym(m->sym), x_.copy(cdep)));
         }
       }
+      ConfForms::record(t_, m, Tree::ConfStep::Entry);
     }
   }
 
@@ -103,17 +212,47 @@ class Finalizer {
   // symbol, or contains it and is a superset of the symbol's own visibility. Only the
   // structure changes, never a value.
   void nest_dependents(Menu* parent, Symbol* sym) {
-    ExprSimplifier x(t_, nullptr);
-    x.set_work_limit(&work_, work_limit_);
+    // One simplifier per nesting depth (finalize() below comes back here), its scratch
+    // storage reused from entry to entry.
+    if (nesters_.size() <= nest_depth_) {
+      nesters_.emplace_back(t_, nullptr);
+      nesters_.back().set_work_limit(&work_, work_limit_);
+    }
+    ExprSimplifier& x = nesters_[nest_depth_];
+    x.reset();
+    struct Deeper {
+      size_t& depth;
+      explicit Deeper(size_t& d) : depth(d) { ++depth; }
+      ~Deeper() { --depth; }
+    } deeper(nest_depth_);
     at_ = parent;
-    Expr* basedep = x.trans_compare(parent->prompt ? parent->prompt->conf_visible : nullptr,
-                                    ExprKind::Unequal, t_.sym_no);
-    basedep = x.eliminate_dups(x.transform(basedep));
+    // The symbol's own visibility, simplified; computed when first needed (most symbols are
+    // followed by an entry that does not even mention them).
+    Expr* basedep = nullptr;
+    bool have_basedep = false;
     Menu* last = nullptr;
     for (Menu* m = parent->next; m; m = m->next) {
+      // The conf form names no symbol its unsimplified counterpart does not: most entries are
+      // passed over without building it.
+      if (!expr_contains_symbol(m->prompt ? m->prompt->visible : m->dep, sym)) break;
+      {
+        const Menu* at = at_;
+        ConfForms::build_entry(x_, m, at_);
+        at_ = at;
+      }
       const Expr* dep = m->prompt ? m->prompt->conf_visible : m->conf_dep;
       if (!expr_contains_symbol(dep, sym)) break;
       if (!expr_depends_symbol(dep, sym)) {
+        if (!have_basedep) {
+          const Menu* at = at_;
+          ConfForms::build_entry(x_, parent, at_);
+          at_ = parent;
+          basedep = x.trans_compare(parent->prompt ? parent->prompt->conf_visible : nullptr,
+                                    ExprKind::Unequal, t_.sym_no);
+          basedep = x.eliminate_dups(x.transform(basedep));
+          have_basedep = true;
+          at_ = at;
+        }
         Expr* d = x.eliminate_dups(x.transform(x.trans_compare(dep, ExprKind::Unequal, t_.sym_no)));
         Expr* d2 = x.copy(basedep);
         x.eliminate_eq(&d, &d2);
@@ -146,13 +285,11 @@ class Finalizer {
     if (choice->type == SymbolType::Tristate && member->type != SymbolType::Tristate) {
       Expr* is_y = t_.new_cmp_expr(ExprKind::Equal, choice, t_.sym_yes);
       m->dep = t_.new_and(is_y, m->dep);
-      Expr* cis_y = x_.new_cmp(ExprKind::Equal, choice, t_.sym_yes);
-      m->conf_dep = x_.new_and(cis_y, m->conf_dep);
       for (Property* p = member->props; p; p = p->next) {
         if (p->menu != m) continue;
         p->visible = t_.new_and(is_y, p->visible);
-        p->conf_visible = x_.new_and(x_.copy(cis_y), p->conf_visible);
       }
+      ConfForms::record(t_, m, Tree::ConfStep::ChoiceMember);
     }
     choice->choice_values.push_back(member);
     (void)parent;
@@ -162,19 +299,19 @@ class Finalizer {
     Symbol* sym = parent->sym;
     if (parent->list) {
       Expr* parentdep = parent->dep;
-      Expr* parentdep_conf = parent->conf_dep;
+      bool from_choice = false;
       if (!new_rules() && sym && sym->is_choice()) {
         infer_choice_types(parent, sym);
         parentdep = t_.new_sym_expr(sym);
-        parentdep_conf = x_.new_sym(sym);
+        from_choice = true;
       }
-      propagate_into_children(parent, parentdep, parentdep_conf);
+      propagate_into_children(parent, parentdep, from_choice);
       bool is_choice = sym && sym->is_choice();
       for (Menu* m = parent->list; m; m = m->next) finalize(m, is_choice);
     } else if (sym && (!new_rules() || !inside_choice)) {
       nest_dependents(parent, sym);
       sym->dir_dep = t_.new_or(sym->dir_dep, parent->dep);
-      sym->conf_dir_dep = x_.new_or(sym->conf_dir_dep, parent->conf_dep);
+      ConfForms::record(t_, parent, Tree::ConfStep::DirDep);
     }
 
     for (Menu* m = parent->list; m; m = m->next) {
@@ -206,8 +343,7 @@ class Finalizer {
     if (!new_rules() && sym && sym->is_choice() && !sym->is_optional() && parent->prompt) {
       sym->rev_dep =
           t_.new_or(sym->rev_dep, t_.new_and(parent->prompt->visible, t_.new_sym_expr(t_.sym_mod)));
-      sym->conf_rev_dep = x_.new_or(
-          sym->conf_rev_dep, x_.new_and(parent->prompt->conf_visible, x_.new_sym(t_.sym_mod)));
+      ConfForms::record(t_, parent, Tree::ConfStep::ChoiceRevDep);
     }
   }
 
@@ -279,15 +415,31 @@ class Finalizer {
     Edge edge = Edge::None;  // None with a prop: the property's visibility
   };
 
-  Symbol* check_expr(const Expr* e) {
-    if (!e) return nullptr;
+  // A subexpression walked once without a hit never gives one later: every symbol in it is
+  // then checked and off the stack, and a checked symbol is never entered again. It is marked
+  // and skipped from then on (dependencies share their menus' conditions, so the same
+  // subexpressions are met once per property).
+  Symbol* check_expr(Expr* e) {
+    if (!e || e->loop_free) return nullptr;
+    Symbol* hit = nullptr;
     switch (e->kind) {
       case ExprKind::Or:
       case ExprKind::And:
-        if (Symbol* s = check_expr(e->left)) return s;
-        return check_expr(e->right);
+        hit = check_expr(e->left);
+        if (!hit) hit = check_expr(e->right);
+        break;
       case ExprKind::Not:
-        return check_expr(e->left);
+        hit = check_expr(e->left);
+        break;
+      default:
+        return check_leaf(e);
+    }
+    if (!hit) e->loop_free = true;
+    return hit;
+  }
+
+  Symbol* check_leaf(const Expr* e) {
+    switch (e->kind) {
       case ExprKind::Symbol:
         return check_sym(e->lsym);
       case ExprKind::Equal:
@@ -306,7 +458,7 @@ class Finalizer {
   Symbol* check_sym_edges(Symbol* sym) {
     stack_.push_back({sym});
     Symbol* hit = nullptr;
-    auto step = [&](const Expr* e, Edge edge, const Property* p) {
+    auto step = [&](Expr* e, Edge edge, const Property* p) {
       stack_.back().edge = edge;
       stack_.back().prop = p;
       hit = check_expr(e);
@@ -524,8 +676,10 @@ class Finalizer {
 
   Tree& t_;
   Diagnostics& diag_;
-  ExprSimplifier x_;  // builds the conf_* forms in the tree's arena
-  size_t work_ = 0;   // of every simplifier, against work_limit_
+  ExprSimplifier x_;  // builds the conf_* forms menu nesting needs, in the tree's arena
+  std::deque<ExprSimplifier> nesters_;  // nest_dependents(), by depth (scratch arenas)
+  size_t nest_depth_ = 0;
+  size_t work_ = 0;  // of every simplifier, against work_limit_
   size_t work_limit_;
   const Menu* at_ = nullptr;  // the entry being finalized, for errors
   std::vector<Frame> stack_;

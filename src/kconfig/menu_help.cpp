@@ -179,12 +179,14 @@ std::string conf_string_value(Config& c, const Symbol* sym) {
 }
 
 std::string symbol_info(Config& c, const Symbol* sym, const HelpOptions& options) {
+  c.tree().ensure_conf_forms();
   HelpWriter w(c, options);
   symbol_details(c, w, sym);
   return std::move(w.out);
 }
 
 std::string menu_help(Config& c, const Menu* menu, const HelpOptions& options) {
+  c.tree().ensure_conf_forms();
   HelpWriter w(c, options);
   const Symbol* sym = menu->sym;
   if (menu->has_help) {

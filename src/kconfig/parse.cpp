@@ -140,6 +140,8 @@ std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
   tree->mainmenu = tree->root.prompt->text;
 
   if (options.finalize) finalize_tree(*tree, diag, options.limits.simplify_work);
+  // Computed once now, so that configurations on other threads only ever read it.
+  tree->symbols_in_hash_order();
   return tree;
 }
 

@@ -24,58 +24,7 @@ bool is_blank_text(const std::string& text) {
   return true;
 }
 
-// A fast 64-bit hash of a name (symbol names are short; 8 bytes a step).
-uint64_t name_hash(std::string_view name) {
-  constexpr uint64_t kMul = 0x9fb21c651e98df25ull;
-  const char* p = name.data();
-  size_t n = name.size();
-  uint64_t h = static_cast<uint64_t>(n) * kMul;
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  if (n) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * kMul;
-  }
-  h ^= h >> 32;
-  h *= kMul;
-  return h ^ (h >> 29);
-}
-
 }  // namespace
-
-Symbol* SymbolIndex::lookup(std::string_view name, uint32_t flags) {
-  Table& t = tables_[flags & kSymConst ? 1 : flags & kSymChoice ? 2 : 0];
-  if (t.slots.empty()) t.slots.resize(flags ? 256 : 8192);
-  const uint64_t h = name_hash(name);
-  const size_t mask = t.slots.size() - 1;
-  size_t i = static_cast<size_t>(h >> 32) & mask;
-  for (;; i = (i + 1) & mask) {
-    const Slot& slot = t.slots[i];
-    if (!slot.sym) break;
-    if (slot.hash == h && slot.sym->name == name) return slot.sym;
-  }
-  Symbol* sym = tree_.lookup(name, flags);
-  t.slots[i] = {h, sym};
-  if (++t.used * 3 > t.slots.size() * 2) t.grow();
-  return sym;
-}
-
-void SymbolIndex::Table::grow() {
-  std::vector<Slot> old(slots.size() * 2);
-  old.swap(slots);
-  const size_t mask = slots.size() - 1;
-  for (const Slot& s : old) {
-    if (!s.sym) continue;
-    size_t i = static_cast<size_t>(s.hash >> 32) & mask;
-    while (slots[i].sym) i = (i + 1) & mask;
-    slots[i] = s;
-  }
-}
 
 Parser::Parser(Tree& tree, Lexer& lexer, Preprocessor& pp, TreeBuilder& builder, Diagnostics& diag)
     : tree_(tree),
@@ -84,8 +33,7 @@ Parser::Parser(Tree& tree, Lexer& lexer, Preprocessor& pp, TreeBuilder& builder,
       b_(builder),
       diag_(diag),
       legacy_choices_(legacy_choices(tree.dialect)),
-      has_option_(has_option_statement(tree.dialect)),
-      symbols_(tree) {}
+      has_option_(has_option_statement(tree.dialect)) {}
 
 std::string Parser::located(const SourceFile* file, int line, const std::string& msg) {
   return (file ? file->name : std::string("<none>")) + ":" + std::to_string(line) + ": " + msg;
@@ -101,7 +49,7 @@ std::string Parser::take_text(Tok kind) {
 
 Symbol* Parser::take_symbol(Tok kind, uint32_t flags) {
   if (!at(kind)) syntax_error();
-  return symbols_.lookup(take().text, flags);
+  return tree_.lookup(take().text, flags);
 }
 
 // Entries and properties get the file being read and the line of the statement's first token.

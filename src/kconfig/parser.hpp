@@ -19,31 +19,6 @@
 
 namespace rk::kconfig {
 
-// The parser's index of the symbols it has looked up: the grammar names a symbol several
-// times for every one it defines, and these open-addressing tables (hash and symbol in 16 bytes
-// a slot, one table per namespace) answer repeats without going through Tree::lookup, which
-// stays the one that decides, and creates symbols, on a miss.
-class SymbolIndex {
- public:
-  explicit SymbolIndex(Tree& tree) : tree_(tree) {}
-  // Tree::lookup(name, flags) for flags 0, kSymConst or kSymChoice.
-  Symbol* lookup(std::string_view name, uint32_t flags);
-
- private:
-  struct Slot {
-    uint64_t hash = 0;
-    Symbol* sym = nullptr;
-  };
-  struct Table {
-    std::vector<Slot> slots;
-    size_t used = 0;
-    void grow();
-  };
-
-  Tree& tree_;
-  Table tables_[3];  // config symbols, constants, named choices
-};
-
 class Parser {
  public:
   Parser(Tree& tree, Lexer& lexer, Preprocessor& pp, TreeBuilder& builder, Diagnostics& diag);
@@ -135,7 +110,6 @@ class Parser {
   bool legacy_choices_;
   bool has_option_;
 
-  SymbolIndex symbols_;
   Token lookahead_;
   bool has_lookahead_ = false;
   std::vector<Tok> expr_ops_;  // expr()'s stacks, kept to reuse their storage

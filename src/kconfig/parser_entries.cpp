@@ -178,7 +178,7 @@ void Parser::choice_entry() {
     named = true;
   }
   expect(Tok::Eol);
-  Symbol* sym = named ? symbols_.lookup(name, kSymChoice) : tree_.new_choice_symbol();
+  Symbol* sym = named ? tree_.lookup(name, kSymChoice) : tree_.new_choice_symbol();
   stamp();
   Menu* entry;
   if (legacy_choices_) {

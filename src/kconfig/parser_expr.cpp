@@ -110,8 +110,8 @@ Expr* Parser::comparison() {
 
 // A bare word names a config symbol; a quoted string is a constant.
 Symbol* Parser::symbol() {
-  if (at(Tok::Word)) return symbols_.lookup(take().text, 0);
-  if (at(Tok::WordQuote)) return symbols_.lookup(take().text, kSymConst);
+  if (at(Tok::Word)) return tree_.lookup(take().text, 0);
+  if (at(Tok::WordQuote)) return tree_.lookup(take().text, kSymConst);
   syntax_error();
 }
 

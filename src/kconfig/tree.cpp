@@ -1,6 +1,7 @@
 #include "kconfig/tree.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace rk::kconfig {
 
@@ -14,7 +15,58 @@ uint32_t conf_name_hash(std::string_view name) {
   return h;
 }
 
+// A fast 64-bit hash of a name for the symbol tables (names are short; 8 bytes a step).
+uint64_t name_hash(std::string_view name) {
+  constexpr uint64_t kMul = 0x9fb21c651e98df25ull;
+  const char* p = name.data();
+  size_t n = name.size();
+  uint64_t h = static_cast<uint64_t>(n) * kMul;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  if (n) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * kMul;
+  }
+  h ^= h >> 32;
+  h *= kMul;
+  return h ^ (h >> 29);
+}
+
 }  // namespace
+
+Symbol* Tree::NameTable::find(std::string_view name, uint64_t hash) const {
+  if (slots.empty()) return nullptr;
+  const size_t mask = slots.size() - 1;
+  for (size_t i = static_cast<size_t>(hash >> 32) & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots[i];
+    if (!slot.sym) return nullptr;
+    if (slot.hash == hash && slot.sym->name == name) return slot.sym;
+  }
+}
+
+void Tree::NameTable::insert(Symbol* sym, uint64_t hash) {
+  if ((used + 1) * 3 > slots.size() * 2) {
+    std::vector<Slot> old(std::max<size_t>(slots.size() * 2, 1024));
+    old.swap(slots);
+    const size_t mask = slots.size() - 1;
+    for (const Slot& s : old) {
+      if (!s.sym) continue;
+      size_t i = static_cast<size_t>(s.hash >> 32) & mask;
+      while (slots[i].sym) i = (i + 1) & mask;
+      slots[i] = s;
+    }
+  }
+  const size_t mask = slots.size() - 1;
+  size_t i = static_cast<size_t>(hash >> 32) & mask;
+  while (slots[i].sym) i = (i + 1) & mask;
+  slots[i] = {hash, sym};
+  ++used;
+}
 
 Dialect parse_dialect(std::string_view version) {
   Dialect d{6, 12};
@@ -80,8 +132,7 @@ Symbol* Tree::find(std::string_view name) const {
     if (name[0] == 'm') return sym_mod;
     if (name[0] == 'n') return sym_no;
   }
-  auto it = by_name_.find(std::string(name));
-  return it == by_name_.end() ? nullptr : it->second;
+  return by_name_.find(name, name_hash(name));
 }
 
 Symbol* Tree::lookup(std::string_view name, uint32_t flags) {
@@ -90,14 +141,15 @@ Symbol* Tree::lookup(std::string_view name, uint32_t flags) {
     if (name[0] == 'm') return sym_mod;
     if (name[0] == 'n') return sym_no;
   }
-  auto& table = (flags & kSymConst) ? consts_ : (flags & kSymChoice) ? named_choices_ : by_name_;
-  if (table.empty()) table.reserve(&table == &by_name_ ? 16384 : 256);
-  auto [it, inserted] = table.try_emplace(std::string(name), nullptr);
-  if (!inserted) return it->second;
+  NameTable& table = (flags & kSymConst)    ? consts_
+                     : (flags & kSymChoice) ? named_choices_
+                                            : by_name_;
+  const uint64_t hash = name_hash(name);
+  if (Symbol* known = table.find(name, hash)) return known;
 
   Symbol& s = symbol_arena_.emplace_back();
-  it->second = &s;
-  s.name = it->first;
+  s.name = name;
+  table.insert(&s, hash);
   s.has_name = true;
   s.flags = flags;
   s.id = static_cast<uint32_t>(all_symbols_.size());
@@ -121,19 +173,19 @@ Symbol* Tree::new_choice_symbol() {
 const std::vector<Symbol*>& Tree::symbols_in_hash_order() const {
   if (!hash_order_.empty() || insertion_order_.empty()) return hash_order_;
   const uint32_t buckets = dialect.code() >= 6012 ? (1u << 14) : 9973u;
-  std::vector<std::pair<uint32_t, size_t>> keyed;
-  keyed.reserve(insertion_order_.size());
-  for (size_t i = 0; i < insertion_order_.size(); ++i) {
+  // Bucket ascending; within a bucket the newest entry comes first (head insertion). A
+  // counting sort: bucket sizes, their starts, then every symbol, newest first, into place.
+  const size_t n = insertion_order_.size();
+  std::vector<uint32_t> bucket(n);
+  std::vector<uint32_t> start(buckets + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
     const Symbol* s = insertion_order_[i];
-    uint32_t bucket = s->has_name ? conf_name_hash(s->name) % buckets : 0;
-    keyed.emplace_back(bucket, i);
+    bucket[i] = s->has_name ? conf_name_hash(s->name) % buckets : 0;
+    ++start[bucket[i] + 1];
   }
-  // Bucket ascending; within a bucket the newest entry comes first (head insertion).
-  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : a.second > b.second;
-  });
-  hash_order_.reserve(keyed.size());
-  for (auto& [bucket, i] : keyed) hash_order_.push_back(insertion_order_[i]);
+  for (uint32_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+  hash_order_.resize(n);
+  for (size_t i = n; i-- > 0;) hash_order_[start[bucket[i]]++] = insertion_order_[i];
   return hash_order_;
 }
 
@@ -142,6 +194,12 @@ Expr* Tree::new_expr(ExprKind kind, Expr* left, Expr* right) {
   e.kind = kind;
   e.left = left;
   e.right = right;
+  return &e;
+}
+
+Expr* Tree::new_conf_expr(ExprKind kind) {
+  Expr& e = conf_exprs_.emplace_back();
+  e.kind = kind;
   return &e;
 }
 

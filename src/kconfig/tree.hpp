@@ -10,11 +10,11 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -112,6 +112,9 @@ enum class ExprKind : uint8_t {
 
 struct Expr {
   ExprKind kind = ExprKind::None;
+  // Finalize's dependency-loop check: this subexpression was walked without finding a loop,
+  // and never will (expressions share subtrees, so the walk meets them again and again).
+  bool loop_free = false;
   Expr* left = nullptr;  // Or/And/Not/List operands
   Expr* right = nullptr;
   Symbol* lsym = nullptr;  // Symbol, comparisons, Range
@@ -149,6 +152,7 @@ struct Property {
   Expr* visible = nullptr;   // the 'if' condition, with menu dependencies after finalize
   // `visible` as conf stores it after its simplifications (expr_transform, expr_eliminate_dups):
   // what conf prints and what its menu structure is built from. Evaluation uses `visible`.
+  // Built on demand: read it only after Tree::ensure_conf_forms() (see Menu::conf_dep).
   Expr* conf_visible = nullptr;
   Menu* menu = nullptr;  // the menu entry the property belongs to
   const SourceFile* file = nullptr;
@@ -179,7 +183,8 @@ struct Symbol {
   Expr* dir_dep = nullptr;  // dependencies of the enclosing menus/ifs/choice
   Expr* rev_dep = nullptr;  // selects
   Expr* implied = nullptr;  // implies
-  // The three above as conf stores them (built from simplified dependencies): for display only.
+  // The three above as conf stores them (built from simplified dependencies): for display only,
+  // after Tree::ensure_conf_forms().
   Expr* conf_dir_dep = nullptr;
   Expr* conf_rev_dep = nullptr;
   Expr* conf_implied = nullptr;
@@ -201,6 +206,13 @@ enum MenuFlag : uint32_t {
   kMenuChoice = 1u << 2,  // a 'choice' block
 };
 
+// Finalize's bookkeeping of the conf_* forms (Menu::conf_state; see Menu::conf_dep). Kept out
+// of Menu::flags, which evaluation reads while ensure_conf_forms() may run on another thread.
+enum MenuConfState : uint8_t {
+  kMenuConfReady = 1u << 0,       // conf_dep and the properties' conf_visible are built
+  kMenuConfFromChoice = 1u << 1,  // they build on conf_parent's choice symbol, not its conf_dep
+};
+
 struct Menu {
   Menu* next = nullptr;
   Menu* parent = nullptr;
@@ -209,7 +221,14 @@ struct Menu {
   Property* prompt = nullptr;
   Expr* visibility = nullptr;  // 'visible if'
   Expr* dep = nullptr;         // 'depends on', propagated from parents after finalize
-  Expr* conf_dep = nullptr;    // `dep` as conf stores it after its simplifications (display only)
+  // `dep` as conf stores it after its simplifications (display and menu nesting only). The
+  // conf_* forms cost as much to build as the rest of the tree and most runs never look at them:
+  // finalize builds the few that menu nesting needs and records how to build the others, which
+  // Tree::ensure_conf_forms() does on first use. Until an entry is kMenuConfReady, its conf_dep
+  // and its properties' conf_visible hold their own (m-rewritten) conditions instead.
+  Expr* conf_dep = nullptr;
+  Menu* conf_parent = nullptr;  // whose conf form this one's builds on (set by finalize)
+  uint8_t conf_state = 0;       // MenuConfState bits
   uint32_t flags = 0;
   bool has_help = false;
   std::string help;
@@ -276,6 +295,9 @@ class Tree {
   Symbol* new_choice_symbol();  // a nameless choice
 
   Expr* new_expr(ExprKind kind, Expr* left = nullptr, Expr* right = nullptr);
+  // A node of the conf_* forms (display and menu nesting only), kept apart from the nodes
+  // evaluation walks so that those stay close together in memory.
+  Expr* new_conf_expr(ExprKind kind);
   Expr* new_sym_expr(Symbol* s);
   Expr* new_cmp_expr(ExprKind kind, Symbol* l, Symbol* r);
   Expr* new_and(Expr* a, Expr* b);  // nullptr operands are treated as absent (like conf)
@@ -290,18 +312,46 @@ class Tree {
   // Environment variables the tree's macros read, with their values (for auto.conf.cmd).
   std::vector<std::pair<std::string, std::string>> env_used;
 
+  // Builds every conf_* form (Property::conf_visible, Menu::conf_dep, Symbol::conf_dir_dep,
+  // conf_rev_dep, conf_implied) the first time it is called; safe to call from several threads.
+  // Throws KconfigError when that would exceed ParseLimits::simplify_work.
+  void ensure_conf_forms() const;
+  // One step of building them, as finalize records it (see finalize.cpp).
+  struct ConfStep {
+    enum Kind : uint8_t { Entry, DirDep, ChoiceMember, ChoiceRevDep };
+    Menu* menu;
+    Kind kind;
+  };
+
  private:
-  friend class TreeFinalizer;
+  friend class ConfForms;             // finalize.cpp: records and builds the conf_* forms
+  std::vector<ConfStep> conf_steps_;  // finalize's conf_* work, in conf's order
+  size_t conf_work_limit_ = 0;
+  mutable std::once_flag conf_once_;
+  mutable std::string conf_error_;  // why building the conf_* forms failed
   BlockArena<Expr, 4096> exprs_;
+  BlockArena<Expr, 4096> conf_exprs_;
   BlockArena<Symbol, 256> symbol_arena_;
   BlockArena<Property, 512> props_;
   BlockArena<Menu, 256> menus_;
   std::deque<SourceFile> files_;
   std::vector<Symbol*> all_symbols_;  // by id, including constants
   std::vector<Symbol*> symbols_;      // named non-const, definition order
-  std::unordered_map<std::string, Symbol*> by_name_;
-  std::unordered_map<std::string, Symbol*> consts_;
-  std::unordered_map<std::string, Symbol*> named_choices_;
+  // Symbols by name, one table per namespace (config symbols, constants, named choices):
+  // open addressing over (hash, symbol), keyed by the symbols' own names.
+  struct NameTable {
+    struct Slot {
+      uint64_t hash = 0;
+      Symbol* sym = nullptr;
+    };
+    std::vector<Slot> slots;
+    size_t used = 0;
+    Symbol* find(std::string_view name, uint64_t hash) const;
+    void insert(Symbol* sym, uint64_t hash);  // a name not in the table yet
+  };
+  NameTable by_name_;
+  NameTable consts_;
+  NameTable named_choices_;
   mutable std::vector<Symbol*> hash_order_;
   std::vector<Symbol*> insertion_order_;  // every hashed symbol (named or const) in creation order
 };

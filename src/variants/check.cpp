@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "kconfig/tristate.hpp"
 #include "variants/fragment.hpp"
@@ -28,18 +32,28 @@ bool is_pinned(const FragmentSetting& s) {
 }
 
 // Would the symbol have this value anyway, without its user value? Evaluated on the resolved
-// configuration by dropping the one user value and recomputing, then restoring it.
+// configuration by dropping the one user value and recomputing, then restoring it. Only the
+// symbol itself needs recomputing: what its value depends on cannot depend on it (the tree has
+// no dependency loops; choices are not asked about), except through MODULES, which changes
+// every tristate's type.
 bool value_without_user_setting_matches(kconfig::Config& c, const std::string& symbol,
                                         const std::string& requested) {
   kconfig::Symbol* s = c.tree().find(symbol);
   if (!s || s->is_choice_value() || s->is_choice() || !c.has_user_value(s)) return false;
+  const bool everything = s == c.tree().modules;
+  auto recompute = [&] {
+    if (everything)
+      c.clear_all_valid();
+    else
+      c.invalidate(s);
+  };
   kconfig::SymbolState& st = c.state(s);
   uint32_t saved = st.flags;
   st.flags &= ~kconfig::kDefUser;
-  c.clear_all_valid();
+  recompute();
   bool same = lands(c, symbol, requested);
-  c.state(s).flags = saved | kconfig::kDefUser;
-  c.clear_all_valid();
+  c.state(s).flags = (saved | kconfig::kDefUser) & ~kconfig::kValid;
+  recompute();
   c.calc(s);
   return same;
 }
@@ -80,11 +94,177 @@ size_t CheckReport::count(Severity s) const {
   return n;
 }
 
+namespace {
+
+// What checking one variant finds, kept apart so that variants can be checked in parallel and
+// their findings merged afterwards in the variants' order.
+struct VariantCheck {
+  std::vector<Finding> findings;  // in the order found
+  // Lines that land: (file, line) -> does the variant get the value without the line?
+  std::vector<std::pair<const FragmentSetting*, std::pair<std::string, int>>> landed;
+  std::vector<bool> landed_anyway;
+  VariantSummary summary;
+};
+
+VariantCheck check_one_variant(Workspace& ws, const Variant& variant, const CheckOptions& options) {
+  const Variant* v = &variant;
+  const Matrix& m = ws.matrix();
+  VariantCheck out;
+  auto add = [&](Finding f, const std::string&) { out.findings.push_back(std::move(f)); };
+  auto t0 = std::chrono::steady_clock::now();
+  VariantSummary summary;
+  summary.name = v->name;
+  std::string merged = ws.merged_fragments(*v);
+  Evaluation ev = ws.resolve(*v);
+  kconfig::Config& c = *ev.config;
+
+  std::vector<Placed> placed;
+  for (size_t i : v->fragments) {
+    const Fragment& f = ws.fragment(m.fragments[i].path);
+    for (const auto& s : f.settings) placed.push_back({&f, &s});
+  }
+  std::map<std::string, size_t> last;  // symbol -> index of the line that wins
+  for (size_t i = 0; i < placed.size(); ++i) last[placed[i].setting->symbol] = i;
+
+  for (size_t i = 0; i < placed.size(); ++i) {
+    const Fragment& frag = *placed[i].fragment;
+    const FragmentSetting& s = *placed[i].setting;
+    ++summary.requested;
+    Finding base;
+    base.symbol = s.symbol;
+    base.file = frag.path;
+    base.line = s.line;
+    base.requested = s.value;
+    size_t winner = last[s.symbol];
+    if (winner != i) {
+      const Placed& w = placed[winner];
+      Finding f = base;
+      f.other_file = w.fragment->path;
+      f.other_line = w.setting->line;
+      f.other_value = w.setting->value;
+      if (w.setting->value == s.value) {
+        f.kind = "duplicate";
+        f.severity = Severity::Warning;
+        f.why.push_back(fmt::format("{}:{} asks for the same value later; one line is enough",
+                                    f.other_file, f.other_line));
+      } else {
+        f.kind = "conflict";
+        f.severity = Severity::Error;
+        f.why.push_back(fmt::format("{}:{} asks for CONFIG_{}={} later and wins", f.other_file,
+                                    f.other_line, s.symbol, w.setting->value));
+        f.fix_note =
+            "keep one value per variant: move one line into a fragment that applies "
+            "only to the variants that need it";
+      }
+      add(std::move(f), v->name);
+      continue;
+    }
+    if (!c.tree().find(s.symbol)) {
+      Finding f = base;
+      f.kind = "unknown-symbol";
+      f.severity = Severity::Error;
+      f.actual = "(absent)";
+      f.why.push_back(fmt::format("CONFIG_{} is not defined by the {} tree", s.symbol,
+                                  m.branch_of(*v).version));
+      auto near = near_names(c.tree(), s.symbol);
+      if (!near.empty()) {
+        std::string list;
+        for (const auto& n : near) list += (list.empty() ? "" : ", ") + n;
+        f.why.push_back("similar names: " + list);
+      }
+      f.fix_note =
+          "move the line into a fragment limited to the branches that have the "
+          "symbol, or use its new name";
+      add(std::move(f), v->name);
+      continue;
+    }
+    if (lands(c, s.symbol, s.value)) {
+      ++summary.landed;
+      if (options.redundant && !is_pinned(s)) {
+        out.landed.push_back({&s, {frag.path, s.line}});
+        out.landed_anyway.push_back(value_without_user_setting_matches(c, s.symbol, s.value));
+      }
+      continue;
+    }
+    Finding f = base;
+    f.kind = "not-landed";
+    f.severity = Severity::Error;
+    f.actual = shown_value(resolved_value(c, s.symbol));
+    Diagnosis d = diagnose(ws, *v, merged, c, s.symbol, s.value);
+    f.why = std::move(d.why);
+    f.fix = std::move(d.fix);
+    f.fix_verified = d.fix_verified;
+    f.fix_note = std::move(d.fix_note);
+    add(std::move(f), v->name);
+  }
+
+  if (!options.previous_dir.empty()) {
+    std::string prev = fmt::format("{}/{}/.config", options.previous_dir, v->name);
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(prev, ec)) {
+      std::set<std::string> known = symbols_mentioned(prev);
+      std::istringstream in(ev.config_text);
+      std::string line;
+      while (std::getline(in, line)) {
+        size_t start = line.rfind("CONFIG_", 0) == 0 ? 7 : line.rfind("# CONFIG_", 0) == 0 ? 9 : 0;
+        if (!start) continue;
+        size_t end = line.find_first_of("= ", start);
+        std::string sym = line.substr(start, end - start);
+        if (known.count(sym)) continue;
+        kconfig::Symbol* s = c.tree().find(sym);
+        if (!s || c.st(s).visible == kconfig::Tristate::No) continue;
+        Finding f;
+        f.kind = "new-symbol";
+        f.severity = Severity::Note;
+        f.symbol = sym;
+        f.actual = shown_value(resolved_value(c, sym));
+        f.why.push_back(
+            fmt::format("not in the last resolved config ({}): it gets its "
+                        "default; set it in a fragment if that is not right",
+                        prev));
+        add(std::move(f), v->name);
+      }
+    }
+  }
+  summary.ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  out.summary = summary;
+  return out;
+}
+
+}  // namespace
+
 CheckReport check_variants(Workspace& ws, const std::vector<const Variant*>& variants,
                            const CheckOptions& options) {
   CheckReport report;
   ws.load_trees(variants);
   const Matrix& m = ws.matrix();
+
+  // Each variant on its own configuration over its own tree: checked in parallel (the
+  // workspace is only read: trees and fragments are loaded above).
+  std::vector<VariantCheck> checks(variants.size());
+  {
+    unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+    workers = std::min<unsigned>(workers, static_cast<unsigned>(variants.size()));
+    std::atomic<size_t> next{0};
+    std::vector<std::exception_ptr> errors(variants.size());
+    auto work = [&] {
+      for (size_t i; (i = next++) < variants.size();) {
+        try {
+          checks[i] = check_one_variant(ws, *variants[i], options);
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < workers; ++t) threads.emplace_back(work);
+    work();
+    for (std::thread& t : threads) t.join();
+    for (const std::exception_ptr& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+
   std::map<std::string, size_t> merged_index;  // merge_key -> index in findings
   auto add = [&](Finding f, const std::string& variant) {
     f.variants = {variant};
@@ -100,133 +280,18 @@ CheckReport check_variants(Workspace& ws, const std::vector<const Variant*>& var
   // Redundancy must hold in every variant a line applies to.
   std::map<std::pair<std::string, int>, std::pair<size_t, size_t>> redundancy;  // applies, same
   std::map<std::pair<std::string, int>, const FragmentSetting*> redundancy_setting;
-
-  for (const Variant* v : variants) {
-    auto t0 = std::chrono::steady_clock::now();
-    VariantSummary summary;
-    summary.name = v->name;
-    std::string merged = ws.merged_fragments(*v);
-    Evaluation ev = ws.resolve(*v);
-    kconfig::Config& c = *ev.config;
-
-    std::vector<Placed> placed;
-    for (size_t i : v->fragments) {
-      const Fragment& f = ws.fragment(m.fragments[i].path);
-      for (const auto& s : f.settings) placed.push_back({&f, &s});
+  for (size_t i = 0; i < variants.size(); ++i) {
+    VariantCheck& vc = checks[i];
+    for (Finding& f : vc.findings) add(std::move(f), variants[i]->name);
+    for (size_t j = 0; j < vc.landed.size(); ++j) {
+      const auto& key = vc.landed[j].second;
+      auto& [applies, same] = redundancy[key];
+      ++applies;
+      redundancy_setting[key] = vc.landed[j].first;
+      if (vc.landed_anyway[j]) ++same;
     }
-    std::map<std::string, size_t> last;  // symbol -> index of the line that wins
-    for (size_t i = 0; i < placed.size(); ++i) last[placed[i].setting->symbol] = i;
-
-    for (size_t i = 0; i < placed.size(); ++i) {
-      const Fragment& frag = *placed[i].fragment;
-      const FragmentSetting& s = *placed[i].setting;
-      ++summary.requested;
-      Finding base;
-      base.symbol = s.symbol;
-      base.file = frag.path;
-      base.line = s.line;
-      base.requested = s.value;
-      size_t winner = last[s.symbol];
-      if (winner != i) {
-        const Placed& w = placed[winner];
-        Finding f = base;
-        f.other_file = w.fragment->path;
-        f.other_line = w.setting->line;
-        f.other_value = w.setting->value;
-        if (w.setting->value == s.value) {
-          f.kind = "duplicate";
-          f.severity = Severity::Warning;
-          f.why.push_back(fmt::format("{}:{} asks for the same value later; one line is enough",
-                                      f.other_file, f.other_line));
-        } else {
-          f.kind = "conflict";
-          f.severity = Severity::Error;
-          f.why.push_back(fmt::format("{}:{} asks for CONFIG_{}={} later and wins", f.other_file,
-                                      f.other_line, s.symbol, w.setting->value));
-          f.fix_note =
-              "keep one value per variant: move one line into a fragment that applies "
-              "only to the variants that need it";
-        }
-        add(std::move(f), v->name);
-        continue;
-      }
-      if (!c.tree().find(s.symbol)) {
-        Finding f = base;
-        f.kind = "unknown-symbol";
-        f.severity = Severity::Error;
-        f.actual = "(absent)";
-        f.why.push_back(fmt::format("CONFIG_{} is not defined by the {} tree", s.symbol,
-                                    m.branch_of(*v).version));
-        auto near = near_names(c.tree(), s.symbol);
-        if (!near.empty()) {
-          std::string list;
-          for (const auto& n : near) list += (list.empty() ? "" : ", ") + n;
-          f.why.push_back("similar names: " + list);
-        }
-        f.fix_note =
-            "move the line into a fragment limited to the branches that have the "
-            "symbol, or use its new name";
-        add(std::move(f), v->name);
-        continue;
-      }
-      if (lands(c, s.symbol, s.value)) {
-        ++summary.landed;
-        if (options.redundant && !is_pinned(s)) {
-          auto key = std::make_pair(frag.path, s.line);
-          auto& [applies, same] = redundancy[key];
-          ++applies;
-          redundancy_setting[key] = &s;
-          if (value_without_user_setting_matches(c, s.symbol, s.value)) ++same;
-        }
-        continue;
-      }
-      Finding f = base;
-      f.kind = "not-landed";
-      f.severity = Severity::Error;
-      f.actual = shown_value(resolved_value(c, s.symbol));
-      Diagnosis d = diagnose(ws, *v, merged, c, s.symbol, s.value);
-      f.why = std::move(d.why);
-      f.fix = std::move(d.fix);
-      f.fix_verified = d.fix_verified;
-      f.fix_note = std::move(d.fix_note);
-      add(std::move(f), v->name);
-    }
-
-    if (!options.previous_dir.empty()) {
-      std::string prev = fmt::format("{}/{}/.config", options.previous_dir, v->name);
-      std::error_code ec;
-      if (std::filesystem::is_regular_file(prev, ec)) {
-        std::set<std::string> known = symbols_mentioned(prev);
-        std::istringstream in(ev.config_text);
-        std::string line;
-        while (std::getline(in, line)) {
-          size_t start = line.rfind("CONFIG_", 0) == 0     ? 7
-                         : line.rfind("# CONFIG_", 0) == 0 ? 9
-                                                           : 0;
-          if (!start) continue;
-          size_t end = line.find_first_of("= ", start);
-          std::string sym = line.substr(start, end - start);
-          if (known.count(sym)) continue;
-          kconfig::Symbol* s = c.tree().find(sym);
-          if (!s || c.st(s).visible == kconfig::Tristate::No) continue;
-          Finding f;
-          f.kind = "new-symbol";
-          f.severity = Severity::Note;
-          f.symbol = sym;
-          f.actual = shown_value(resolved_value(c, sym));
-          f.why.push_back(
-              fmt::format("not in the last resolved config ({}): it gets its "
-                          "default; set it in a fragment if that is not right",
-                          prev));
-          add(std::move(f), v->name);
-        }
-      }
-    }
-    summary.ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    report.variants.push_back(summary);
+    report.variants.push_back(vc.summary);
   }
-
   for (const auto& [key, counts] : redundancy) {
     if (counts.first == 0 || counts.first != counts.second) continue;
     const FragmentSetting* s = redundancy_setting[key];

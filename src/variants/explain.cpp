@@ -218,6 +218,7 @@ VariantExplanation explain_in_config(kc::Config& c, const std::string& symbol,
     return ve;
   }
   ve.found = true;
+  tree.ensure_conf_forms();
   c.calc(sym);
   ve.type = kc::symbol_type_name(sym->type);
   ve.user_set = c.has_user_value(sym);

@@ -263,6 +263,7 @@ bool explain_too_low(Config& c, Symbol* s, Tristate want, std::vector<std::strin
   if (st.visible < want) {
     for (const Property* p = s->props; p; p = p->next) {
       if (p->type != PropType::Prompt) continue;
+      c.tree().ensure_conf_forms();
       const Expr* cond = p->conf_visible ? p->conf_visible : p->visible;
       why.push_back(fmt::format("prompt \"{}\"{} is {} : depends on {}", p->text, where(p),
                                 c.prop_visibility(p) == Tristate::No ? "hidden" : "limited",

@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <filesystem>
-#include <future>
 #include <string_view>
 #include <thread>
 
@@ -157,34 +158,41 @@ void Workspace::load_trees(const std::vector<const Variant*>& variants) {
     if (trees_.count(v->name)) continue;
     for (size_t i : v->fragments) fragment(matrix_.fragments[i].path);
   }
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::vector<const Variant*> pending;
   for (const Variant* v : variants)
     if (!trees_.count(v->name)) pending.push_back(v);
-  // Each tree is parsed by a private workspace (no shared state), then moved in.
-  for (size_t start = 0; start < pending.size(); start += cores) {
-    std::vector<std::future<std::unique_ptr<VariantTree>>> jobs;
-    for (size_t i = start; i < pending.size() && i < start + cores; ++i) {
-      const Variant* v = pending[i];
-      jobs.push_back(std::async(std::launch::async, [this, v] {
-        Workspace private_ws(matrix_, locator_, mode_);
-        private_ws.tree(*private_ws.matrix().find_variant(v->name));
-        auto vt = std::move(private_ws.trees_.begin()->second);
-        vt->variant = v;
-        return vt;
-      }));
-    }
-    std::exception_ptr first_error;
-    for (size_t i = 0; i < jobs.size(); ++i) {
+  // Each tree is parsed by a private workspace (no shared state), then moved in. Workers take
+  // the next variant as soon as they are done (trees differ in size), the largest first.
+  std::stable_sort(pending.begin(), pending.end(), [this](const Variant* a, const Variant* b) {
+    return matrix_.branch_of(*a).version > matrix_.branch_of(*b).version;
+  });
+  unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+  workers = std::min<unsigned>(workers, static_cast<unsigned>(pending.size()));
+  std::vector<std::unique_ptr<VariantTree>> parsed(pending.size());
+  std::vector<std::exception_ptr> errors(pending.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < pending.size();) {
       try {
-        auto vt = jobs[i].get();
-        trees_.emplace(vt->variant->name, std::move(vt));
+        Workspace private_ws(matrix_, locator_, mode_);
+        private_ws.tree(*private_ws.matrix().find_variant(pending[i]->name));
+        parsed[i] = std::move(private_ws.trees_.begin()->second);
+        parsed[i]->variant = pending[i];
       } catch (...) {
-        if (!first_error) first_error = std::current_exception();
+        errors[i] = std::current_exception();
       }
     }
-    if (first_error) std::rethrow_exception(first_error);
-  }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < workers; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  for (auto& vt : parsed)
+    if (vt) trees_.emplace(vt->variant->name, std::move(vt));
+  // The first error in the order the variants were asked for.
+  for (const Variant* v : variants)
+    for (size_t i = 0; i < pending.size(); ++i)
+      if (pending[i] == v && errors[i]) std::rethrow_exception(errors[i]);
 }
 
 std::string Workspace::merged_fragments(const Variant& v) {

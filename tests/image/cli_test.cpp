@@ -267,6 +267,7 @@ TEST(PublishCli, RegistryRoundTrip) {
 
   // Republishing a new build moves the alias, not the old version tag.
   test::write_file(out / "6.1" / "x86_64" / "config", "CONFIG_CHANGED=y\n");
+  test::write_boot_test(out / "6.1" / "x86_64", true);  // rebuilt and tested again
   r = cli({"image", "--artifacts", out, "--out", out / "oci", "--version", "0.8.0", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::vector<LayoutRef> next = read_layout_refs(out / "oci");

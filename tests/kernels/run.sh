@@ -22,7 +22,7 @@ BUILD_DIR=${BUILD_DIR:-build/tool}
 RK=${RK:-$ROOT/$BUILD_DIR/runner-kernel}
 RESULTS=${RESULTS:-$ROOT/out/kernel-tests}
 ARM64_SMALL_PROBES=mounts,getrandom,virtio-blk,ext4,squashfs,overlayfs,loop,fuse,binfmt-misc,\
-config-gz,cgroup2,cgroup1,ns-user,ns-pid,ns-mnt,ns-uts,ns-ipc,ns-cgroup,ns-time,seccomp,bpf,\
+config-gz,cgroup2,cgroup1,ns-user,ns-pid,ns-net,ns-mnt,ns-uts,ns-ipc,ns-cgroup,ns-time,seccomp,bpf,\
 io-uring,userfaultfd
 
 mkdir -p "$RESULTS"
