@@ -77,9 +77,9 @@ BuildResult build_variant(variants::Workspace& ws, const variants::Variant& v,
   job.make_vars = make_variables(engine_env, res.ccache);
   std::string tree_abs = fs::absolute(tree.dir).lexically_normal().string();
   // The tree's path is always mapped. Kbuild names objtree files relatively, so without debug
-  // info nothing records the object directory: leaving it out of the flags keeps the command
-  // lines (.cmd files) independent of it, and a copied object directory incremental. Debug info
-  // records the compiler's working directory, which is the object directory.
+  // info nothing in the kernel records the object directory, and the compiler command lines
+  // stay free of it (the same vmlinux came out with and without mapping it). Debug info records
+  // the compiler's working directory, which is the object directory.
   job.make_vars["KCFLAGS"] = fmt::format("-ffile-prefix-map={}/=", tree_abs);
   if (ev.config_text.find("\nCONFIG_DEBUG_INFO=y\n") != std::string::npos)
     job.make_vars["KCFLAGS"] += fmt::format(" -fdebug-prefix-map={}/=", build_dir);

@@ -9,6 +9,7 @@
 #                   declares for it
 #   control         the same variant with tests/kernels/no-overlayfs.config appended fails
 #                   exactly the overlayfs probe, and `runner-kernel image` refuses to package it
+#                   (built incrementally over the second object directory of `reproducible`)
 #   boot-arm64      a small arm64 kernel (tests/kernels/arm64-small.config) boots on QEMU's virt
 #                   board and passes the probes listed below
 # Prints a table, writes out/kernel-tests/junit.xml and results.json, exits 1 when a step fails.
@@ -60,11 +61,12 @@ boot_x86_64() {
 }
 
 control() {
-  local dir=build/control-no-overlayfs out=out/control-no-overlayfs
-  # An incremental build from the variant's objects: Kbuild recompiles what depends on
-  # CONFIG_OVERLAY_FS and relinks.
-  rm -rf "$dir" "$out" "$RESULTS/control-oci"
-  if [ -d build/6.1-x86_64 ]; then cp -a build/6.1-x86_64 "$dir" || return 1; fi
+  # Built incrementally in the reproducibility test's second object directory (the variant's
+  # own stays as shipped): Kbuild recompiles what depends on CONFIG_OVERLAY_FS and relinks. A
+  # copied or moved object directory would not do: objtool is built with absolute paths, so
+  # it is rebuilt there, and every object depends on it.
+  local dir=build/6.1-x86_64-repro out=out/control-no-overlayfs
+  rm -rf "$out" "$RESULTS/control-oci"
   "$RK" build 6.1-x86_64 --add-fragment tests/kernels/no-overlayfs.config --build-dir "$dir" \
     --out "$out" || return 1
   grep -q '^# CONFIG_OVERLAY_FS is not set' "$out/6.1/x86_64/config" || {
