@@ -48,7 +48,6 @@ struct Target {
   std::string arch;
   std::string kernel;
   std::vector<std::string> declared_probes;  // from variants.toml
-  bool in_artifacts = false;  // out/<branch>/<arch>/: its boot-test record is written there
 };
 
 std::string host_arch() {
@@ -99,7 +98,7 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
       const auto& arch = matrix->arch_of(*v);
       fs::path kernel = out_root / matrix->branch_of(*v).name / arch.name / arch.target;
       if (args.variants.empty() && !fs::exists(kernel)) continue;  // not built: not tested
-      targets.push_back({v->name, arch.name, kernel.string(), matrix->probes_of(*v), true});
+      targets.push_back({v->name, arch.name, kernel.string(), matrix->probes_of(*v)});
     }
   } else {
     if (names.empty()) {
@@ -108,7 +107,7 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
     for (const auto& name : names) {
       auto [branch, arch] = split_variant(name);
       targets.push_back(
-          {name, arch, (out_root / branch / arch / kernel_file_name(arch)).string(), {}, true});
+          {name, arch, (out_root / branch / arch / kernel_file_name(arch)).string(), {}});
     }
   }
   if (targets.empty()) {
@@ -192,7 +191,8 @@ int run_test(const TestArgs& args) {
     std::fprintf(stderr, "[%s] %s\n", t.name.c_str(), report.passed ? "PASS" : "FAIL");
     // The verdict travels with the artifacts: packaging reads it (a failed run replaces an
     // earlier pass, so a kernel that stopped passing cannot be shipped on an old record).
-    if (t.in_artifacts && fs::exists(t.kernel)) {
+    // Variants are booted from their artifact directory; a --kernel file may be anywhere.
+    if (args.kernel.empty() && fs::exists(t.kernel)) {
       vmtest::write_boot_test_record(fs::path(t.kernel).parent_path(), t.kernel, report);
     }
     reports.push_back(std::move(report));
