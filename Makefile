@@ -32,7 +32,7 @@ boot-test: tool
 	@$(RK) test $(VARIANTS)
 
 image: tool
-	@$(RK) image
+	@$(RK) image $(VARIANTS)
 
 # The kernel's own habits, natively: `make menuconfig ARCH=arm64 KERNEL_BRANCH=6.1` opens the
 # multi-variant editor focused on that variant; `make olddefconfig ...` resolves it.

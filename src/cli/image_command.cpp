@@ -1,5 +1,6 @@
 // `runner-kernel image`: the OCI image layout of the built kernels (out/oci), and
 // `runner-kernel publish`: pushing it to a registry with skopeo.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "image/oci.hpp"
 #include "image/process.hpp"
 #include "image/publish.hpp"
+#include "variants/matrix.hpp"
 
 namespace rk::cli {
 
@@ -28,6 +30,7 @@ struct ImageArgs {
   std::vector<std::string> branches;
   bool quiet = false;
   bool allow_untested = false;
+  std::vector<std::string> variants;  // from the matrix: sets branches and arches
 };
 
 struct PublishArgs {
@@ -50,8 +53,25 @@ std::string git_output(std::vector<std::string> args) {
   return line;
 }
 
-int run_image(const ImageArgs& a) {
+// `make VARIANTS=...` names variants (or branches, or arches); the image then holds their
+// branches with just their arches.
+void select_variants(ImageArgs& a) {
+  variants::Matrix m = variants::Matrix::load(variants::find_matrix_file(""));
+  a.branches.clear();
+  a.arches.clear();
+  for (const variants::Variant* v : m.select(a.variants)) {
+    const std::string& branch = m.branch_of(*v).name;
+    const std::string& arch = m.arch_of(*v).name;
+    if (std::find(a.branches.begin(), a.branches.end(), branch) == a.branches.end())
+      a.branches.push_back(branch);
+    if (std::find(a.arches.begin(), a.arches.end(), arch) == a.arches.end())
+      a.arches.push_back(arch);
+  }
+}
+
+int run_image(ImageArgs a) {
   try {
+    if (!a.variants.empty()) select_variants(a);
     image::DiscoverOptions d;
     d.artifacts = a.artifacts;
     d.arches = a.arches;
@@ -85,6 +105,9 @@ int run_image(const ImageArgs& a) {
     }
     return 0;
   } catch (const image::ImageError& e) {
+    std::fprintf(stderr, "runner-kernel image: %s\n", e.what());
+    return 1;
+  } catch (const variants::MatrixError& e) {
     std::fprintf(stderr, "runner-kernel image: %s\n", e.what());
     return 1;
   }
@@ -132,6 +155,9 @@ CommandRunner register_image_command(CLI::App& app) {
                   "Source URL annotation (default: git remote origin; '-' for none)");
   cmd->add_option("--revision", args->revision,
                   "Source revision annotation (default: git HEAD; '-' for none)");
+  cmd->add_option("variants", args->variants,
+                  "Variants, branches or arches of variants.toml to package (sets --branch and "
+                  "--arch); default: every branch in --artifacts");
   cmd->add_option("--arch", args->arches, "Architectures every branch must have")
       ->capture_default_str();
   cmd->add_option("--branch", args->branches, "Only these branches (e.g. 6.1); default: all");

@@ -90,6 +90,24 @@ TEST(ImageCli, RefusesAKernelWhoseProbesFailed) {
   EXPECT_TRUE(fs::exists(out / "oci" / "index.json"));
 }
 
+TEST(ImageCli, VariantsSelectBranchesAndArches) {
+  TempDir tmp;
+  fs::path out = tmp.path() / "out";
+  test::make_artifacts(out, "6.1", "x86_64", "6.1.112");  // only this one was built
+  // The project's variants.toml names the variants (found from the working directory).
+  auto in_project = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"env", "-C", RK_SOURCE_DIR, "SOURCE_DATE_EPOCH=1700000000", kCli});
+    return run_process(args);
+  };
+  ProcessResult r = in_project({"image", "6.1-x86_64", "--artifacts", out, "--out", out / "oci"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("linux/amd64"));
+  EXPECT_THAT(r.output, ::testing::Not(HasSubstr("linux/arm64")));
+  r = in_project({"image", "6.1", "--artifacts", out, "--out", out / "oci"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr((out / "6.1" / "arm64").string() + ": missing"));
+}
+
 TEST(ImageCli, MissingArtifactIsAClearError) {
   TempDir tmp;
   fs::path out = tmp.path() / "out";
