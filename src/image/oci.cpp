@@ -20,6 +20,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "lazy_libs/libarchive.hpp"
+
 namespace rk::image {
 
 namespace fs = std::filesystem;
@@ -157,10 +159,21 @@ la_ssize_t archive_to_sink(struct archive*, void* client, const void* buf, size_
   return static_cast<la_ssize_t>(n);
 }
 
+using lazy_libs::Libarchive;
+
+// libarchive, loaded on first use; a missing library fails the image like any other error.
+const Libarchive& libarchive() {
+  try {
+    return lazy_libs::libarchive();
+  } catch (const lazy_libs::LibraryLoadError& e) {
+    throw ImageError(e.what());
+  }
+}
+
 using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
 
-std::string archive_error(struct archive* a) {
-  const char* s = archive_error_string(a);
+std::string archive_error(const Libarchive& la, struct archive* a) {
+  const char* s = la.archive_error_string(a);
   return s ? s : "unknown libarchive error";
 }
 
@@ -186,11 +199,12 @@ void check_artifacts(const BranchInput& b, const PlatformArtifacts& p) {
 
 // Writes the layer tar (entries in byte order of their names, root-owned, mode 0644, mtime
 // `mtime`) into `a`, which has its format and filters set and is open.
-void write_layer_entries(struct archive* a, const PlatformArtifacts& p, std::int64_t mtime) {
+void write_layer_entries(const Libarchive& la, struct archive* a, const PlatformArtifacts& p,
+                         std::int64_t mtime) {
   std::vector<std::string> names = layer_files();
   std::sort(names.begin(), names.end());
-  std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(),
-                                                                 archive_entry_free);
+  std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(la.archive_entry_new(),
+                                                                 la.archive_entry_free);
   std::vector<char> buf(1 << 16);
   for (const std::string& name : names) {
     fs::path f = p.dir / name;
@@ -200,18 +214,18 @@ void write_layer_entries(struct archive* a, const PlatformArtifacts& p, std::int
     auto size = static_cast<std::int64_t>(fs::file_size(f, ec));
     if (ec) throw ImageError(f.string() + ": cannot stat: " + ec.message());
 
-    archive_entry_clear(entry.get());
-    archive_entry_set_pathname(entry.get(), name.c_str());
-    archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_perm(entry.get(), 0644);
-    archive_entry_set_uid(entry.get(), 0);
-    archive_entry_set_gid(entry.get(), 0);
-    archive_entry_set_uname(entry.get(), "root");
-    archive_entry_set_gname(entry.get(), "root");
-    archive_entry_set_mtime(entry.get(), static_cast<time_t>(mtime), 0);
-    archive_entry_set_size(entry.get(), size);
-    if (archive_write_header(a, entry.get()) != ARCHIVE_OK) {
-      throw ImageError(f.string() + ": cannot add to the layer: " + archive_error(a));
+    la.archive_entry_clear(entry.get());
+    la.archive_entry_set_pathname(entry.get(), name.c_str());
+    la.archive_entry_set_filetype(entry.get(), AE_IFREG);
+    la.archive_entry_set_perm(entry.get(), 0644);
+    la.archive_entry_set_uid(entry.get(), 0);
+    la.archive_entry_set_gid(entry.get(), 0);
+    la.archive_entry_set_uname(entry.get(), "root");
+    la.archive_entry_set_gname(entry.get(), "root");
+    la.archive_entry_set_mtime(entry.get(), static_cast<time_t>(mtime), 0);
+    la.archive_entry_set_size(entry.get(), size);
+    if (la.archive_write_header(a, entry.get()) != ARCHIVE_OK) {
+      throw ImageError(f.string() + ": cannot add to the layer: " + archive_error(la, a));
     }
     std::int64_t left = size;
     while (left > 0) {
@@ -220,8 +234,8 @@ void write_layer_entries(struct archive* a, const PlatformArtifacts& p, std::int
       if (got <= 0) {
         throw ImageError(f.string() + ": shrank while being read; rerun when the build is done");
       }
-      if (archive_write_data(a, buf.data(), static_cast<size_t>(got)) != got) {
-        throw ImageError(f.string() + ": cannot add to the layer: " + archive_error(a));
+      if (la.archive_write_data(a, buf.data(), static_cast<size_t>(got)) != got) {
+        throw ImageError(f.string() + ": cannot add to the layer: " + archive_error(la, a));
       }
       left -= got;
     }
@@ -231,31 +245,33 @@ void write_layer_entries(struct archive* a, const PlatformArtifacts& p, std::int
 // Runs the tar writer into `sink`, gzip-compressed or not. Unblocked output (no padding to
 // tar records), so the plain tar is byte for byte what the gzip pass compresses.
 void write_layer(BlobSink& sink, const PlatformArtifacts& p, std::int64_t mtime, bool gzip) {
-  ArchivePtr a(archive_write_new(), archive_write_free);
+  const Libarchive& la = libarchive();
+  ArchivePtr a(la.archive_write_new(), la.archive_write_free);
   if (!a) throw ImageError("libarchive: out of memory");
-  bool ok = archive_write_set_format_ustar(a.get()) == ARCHIVE_OK &&
-            archive_write_set_bytes_per_block(a.get(), 0) == ARCHIVE_OK;
+  bool ok = la.archive_write_set_format_ustar(a.get()) == ARCHIVE_OK &&
+            la.archive_write_set_bytes_per_block(a.get(), 0) == ARCHIVE_OK;
   if (ok && gzip) {
-    ok = archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK &&
-         // No timestamp in the gzip header (and libarchive stores no file name).
-         archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr) == ARCHIVE_OK &&
-         archive_write_set_filter_option(a.get(), "gzip", "compression-level", "6") == ARCHIVE_OK;
+    ok =
+        la.archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK &&
+        // No timestamp in the gzip header (and libarchive stores no file name).
+        la.archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr) == ARCHIVE_OK &&
+        la.archive_write_set_filter_option(a.get(), "gzip", "compression-level", "6") == ARCHIVE_OK;
   }
   if (!ok)
-    throw ImageError("libarchive: cannot set up the layer writer: " + archive_error(a.get()));
-  if (archive_write_open(a.get(), &sink, nullptr, archive_to_sink, nullptr) != ARCHIVE_OK) {
-    throw ImageError("libarchive: cannot open the layer writer: " + archive_error(a.get()));
+    throw ImageError("libarchive: cannot set up the layer writer: " + archive_error(la, a.get()));
+  if (la.archive_write_open(a.get(), &sink, nullptr, archive_to_sink, nullptr) != ARCHIVE_OK) {
+    throw ImageError("libarchive: cannot open the layer writer: " + archive_error(la, a.get()));
   }
   try {
-    write_layer_entries(a.get(), p, mtime);
+    write_layer_entries(la, a.get(), p, mtime);
   } catch (const ImageError&) {
     if (!sink.error.empty()) throw ImageError(sink.error);
     throw;
   }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+  if (la.archive_write_close(a.get()) != ARCHIVE_OK) {
     if (!sink.error.empty()) throw ImageError(sink.error);
     throw ImageError("libarchive: cannot finish the layer of " + p.dir.string() + ": " +
-                     archive_error(a.get()));
+                     archive_error(la, a.get()));
   }
 }
 

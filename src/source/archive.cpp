@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "lazy_libs/libarchive.hpp"
 #include "source/progress.hpp"
 #include "source/util.hpp"
 
@@ -19,18 +20,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct ReadDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct WriteDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-using ReadPtr = std::unique_ptr<archive, ReadDeleter>;
-using WritePtr = std::unique_ptr<archive, WriteDeleter>;
+using lazy_libs::Libarchive;
+
+// libarchive, loaded on first use; a missing library is reported like a missing tool.
+const Libarchive& libarchive() {
+  try {
+    return lazy_libs::libarchive();
+  } catch (const lazy_libs::LibraryLoadError& e) {
+    throw SourceError(ErrorKind::kToolMissing, e.what());
+  }
+}
+
+// Holds a reader (freed with archive_read_free) or a writer (archive_write_free).
+using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 
 // Feeds libarchive from a file or from the current entry of another archive, counting the
 // bytes handed over (the compressed position, for progress).
 struct Feed {
+  const Libarchive* la = nullptr;
   std::FILE* file = nullptr;
   archive* parent = nullptr;
   std::vector<char> buf = std::vector<char>(1 << 16);
@@ -43,13 +50,14 @@ la_ssize_t feed_read(archive* a, void* user, const void** out) {
   if (f->file) {
     n = static_cast<la_ssize_t>(std::fread(f->buf.data(), 1, f->buf.size(), f->file));
     if (n == 0 && std::ferror(f->file)) {
-      archive_set_error(a, errno, "read error");
+      f->la->archive_set_error(a, errno, "read error");
       return -1;
     }
   } else {
-    n = archive_read_data(f->parent, f->buf.data(), f->buf.size());
+    n = f->la->archive_read_data(f->parent, f->buf.data(), f->buf.size());
     if (n < 0) {
-      archive_set_error(a, archive_errno(f->parent), "%s", archive_error_string(f->parent));
+      f->la->archive_set_error(a, f->la->archive_errno(f->parent), "%s",
+                               f->la->archive_error_string(f->parent));
       return -1;
     }
   }
@@ -58,16 +66,18 @@ la_ssize_t feed_read(archive* a, void* user, const void** out) {
   return n;
 }
 
-ReadPtr open_reader(Feed& feed, bool ar, const std::string& what) {
-  ReadPtr a(archive_read_new());
-  archive_read_support_filter_all(a.get());
+// A reader of `feed` (which must outlive it), for an ar archive or a (compressed) tar.
+ArchivePtr open_reader(const Libarchive& la, Feed& feed, bool ar, const std::string& what) {
+  ArchivePtr a(la.archive_read_new(), la.archive_read_free);
+  la.archive_read_support_filter_all(a.get());
   if (ar)
-    archive_read_support_format_ar(a.get());
+    la.archive_read_support_format_ar(a.get());
   else
-    archive_read_support_format_tar(a.get());
-  if (archive_read_open(a.get(), &feed, nullptr, feed_read, nullptr) != ARCHIVE_OK)
+    la.archive_read_support_format_tar(a.get());
+  feed.la = &la;
+  if (la.archive_read_open(a.get(), &feed, nullptr, feed_read, nullptr) != ARCHIVE_OK)
     throw SourceError(ErrorKind::kOther,
-                      fmt::format("{}: {}", what, archive_error_string(a.get())));
+                      fmt::format("{}: {}", what, la.archive_error_string(a.get())));
   return a;
 }
 
@@ -108,80 +118,80 @@ void check_space(const std::string& dest, std::uint64_t compressed, const Extrac
 }
 
 // Writes every entry of `src` under `dest`.
-ExtractResult extract_all(archive* src, Feed& feed, std::uint64_t input_size,
+ExtractResult extract_all(const Libarchive& la, archive* src, Feed& feed, std::uint64_t input_size,
                           const std::string& dest_dir, const std::string& what,
                           const ExtractOptions& o) {
   // Canonical, so that libarchive's symlink check does not trip over a symlinked cache path.
   const std::string dest = fs::canonical(dest_dir).string();
-  WritePtr disk(archive_write_disk_new());
-  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                 ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-  archive_write_disk_set_standard_lookup(disk.get());
+  ArchivePtr disk(la.archive_write_disk_new(), la.archive_write_free);
+  la.archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+                                                    ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                    ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+  la.archive_write_disk_set_standard_lookup(disk.get());
   ExtractResult r;
   Progress progress(o.log, o.tty, "extracting " + what, Progress::Unit::kFiles);
   auto fail_write = [&](archive* a, const std::string& path) {
-    int e = archive_errno(a);
+    int e = la.archive_errno(a);
     if (e == ENOSPC)
       throw SourceError(
           ErrorKind::kDiskFull,
           fmt::format("disk full while extracting {} (at {}); nothing was kept", what, path));
     throw SourceError(ErrorKind::kOther, fmt::format("cannot extract {} ({}): {}", what, path,
-                                                     archive_error_string(a)));
+                                                     la.archive_error_string(a)));
   };
   for (;;) {
     archive_entry* entry = nullptr;
-    int rc = archive_read_next_header(src, &entry);
+    int rc = la.archive_read_next_header(src, &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN)
       throw SourceError(ErrorKind::kOther,
-                        fmt::format("{} is damaged: {}", what, archive_error_string(src)));
+                        fmt::format("{} is damaged: {}", what, la.archive_error_string(src)));
     if (o.cancel && o.cancel->load())
       throw SourceError(ErrorKind::kInterrupted,
                         fmt::format("extraction of {} interrupted; nothing was kept", what));
-    std::string rel = strip_dot_slash(archive_entry_pathname(entry));
+    std::string rel = strip_dot_slash(la.archive_entry_pathname(entry));
     if (rel.empty()) continue;
     if (!safe_relative(rel))
       throw SourceError(ErrorKind::kOther,
                         fmt::format("{} holds an unsafe path '{}'; refusing it", what, rel));
     r.top_level.insert(fs::path(rel).begin()->string());
-    archive_entry_set_pathname(entry, (fs::path(dest) / rel).c_str());
-    if (const char* hl = archive_entry_hardlink(entry)) {
+    la.archive_entry_set_pathname(entry, (fs::path(dest) / rel).c_str());
+    if (const char* hl = la.archive_entry_hardlink(entry)) {
       std::string target = strip_dot_slash(hl);
       if (!safe_relative(target))
         throw SourceError(ErrorKind::kOther,
                           fmt::format("{} holds an unsafe link '{}'; refusing it", what, target));
-      archive_entry_set_hardlink(entry, (fs::path(dest) / target).c_str());
+      la.archive_entry_set_hardlink(entry, (fs::path(dest) / target).c_str());
     }
-    if (archive_write_header(disk.get(), entry) < ARCHIVE_WARN) fail_write(disk.get(), rel);
-    if (archive_entry_size(entry) > 0) {
+    if (la.archive_write_header(disk.get(), entry) < ARCHIVE_WARN) fail_write(disk.get(), rel);
+    if (la.archive_entry_size(entry) > 0) {
       const void* block = nullptr;
       size_t size = 0;
       la_int64_t offset = 0;
       for (;;) {
-        int d = archive_read_data_block(src, &block, &size, &offset);
+        int d = la.archive_read_data_block(src, &block, &size, &offset);
         if (d == ARCHIVE_EOF) break;
         if (d < ARCHIVE_WARN)
           throw SourceError(ErrorKind::kOther,
-                            fmt::format("{} is damaged: {}", what, archive_error_string(src)));
-        if (archive_write_data_block(disk.get(), block, size, offset) < ARCHIVE_WARN)
+                            fmt::format("{} is damaged: {}", what, la.archive_error_string(src)));
+        if (la.archive_write_data_block(disk.get(), block, size, offset) < ARCHIVE_WARN)
           fail_write(disk.get(), rel);
       }
     }
-    if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) fail_write(disk.get(), rel);
+    if (la.archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) fail_write(disk.get(), rel);
     ++r.files;
     progress.update(r.files, 0, feed.consumed, input_size);
   }
-  if (archive_write_close(disk.get()) < ARCHIVE_WARN) fail_write(disk.get(), "(closing)");
+  if (la.archive_write_close(disk.get()) < ARCHIVE_WARN) fail_write(disk.get(), "(closing)");
   progress.finish();
   return r;
 }
 
 // Positions `deb`'s ar reader on its member whose name starts with `prefix` ("data.tar").
-bool find_member(archive* ar, const std::string& prefix) {
+bool find_member(const Libarchive& la, archive* ar, const std::string& prefix) {
   archive_entry* e = nullptr;
-  while (archive_read_next_header(ar, &e) == ARCHIVE_OK)
-    if (std::string(archive_entry_pathname(e)).rfind(prefix, 0) == 0) return true;
+  while (la.archive_read_next_header(ar, &e) == ARCHIVE_OK)
+    if (std::string(la.archive_entry_pathname(e)).rfind(prefix, 0) == 0) return true;
   return false;
 }
 
@@ -193,31 +203,33 @@ ExtractResult extract_archive(const std::string& archive_path, const std::string
   std::error_code ec;
   std::uint64_t size = fs::file_size(archive_path, ec);
   check_space(dest, size, o);
+  const Libarchive& la = libarchive();
   Feed feed;
   feed.file = file.get();
   std::string what = fs::path(archive_path).filename().string();
-  ReadPtr a = open_reader(feed, false, what);
-  return extract_all(a.get(), feed, size, dest, what, o);
+  ArchivePtr a = open_reader(la, feed, false, what);
+  return extract_all(la, a.get(), feed, size, dest, what, o);
 }
 
 DebInfo read_deb_info(const std::string& deb_path) {
   auto file = open_file(deb_path);
+  const Libarchive& la = libarchive();
   Feed outer;
   outer.file = file.get();
   std::string what = fs::path(deb_path).filename().string();
-  ReadPtr ar = open_reader(outer, true, what);
-  if (!find_member(ar.get(), "control.tar"))
+  ArchivePtr ar = open_reader(la, outer, true, what);
+  if (!find_member(la, ar.get(), "control.tar"))
     throw SourceError(ErrorKind::kOther, fmt::format("{} is not a .deb (no control.tar)", what));
   Feed inner;
   inner.parent = ar.get();
-  ReadPtr ctl = open_reader(inner, false, what + ": control.tar");
+  ArchivePtr ctl = open_reader(la, inner, false, what + ": control.tar");
   archive_entry* e = nullptr;
   std::string control;
-  while (archive_read_next_header(ctl.get(), &e) == ARCHIVE_OK) {
-    if (strip_dot_slash(archive_entry_pathname(e)) != "control") continue;
+  while (la.archive_read_next_header(ctl.get(), &e) == ARCHIVE_OK) {
+    if (strip_dot_slash(la.archive_entry_pathname(e)) != "control") continue;
     char buf[4096];
     la_ssize_t n;
-    while ((n = archive_read_data(ctl.get(), buf, sizeof buf)) > 0)
+    while ((n = la.archive_read_data(ctl.get(), buf, sizeof buf)) > 0)
       control.append(buf, static_cast<size_t>(n));
     break;
   }
@@ -249,31 +261,32 @@ DebInfo read_deb_info(const std::string& deb_path) {
 ExtractResult extract_deb_tarball(const std::string& deb_path, const std::string& inner,
                                   const std::string& dest, const ExtractOptions& o) {
   auto file = open_file(deb_path);
+  const Libarchive& la = libarchive();
   std::string what = fs::path(deb_path).filename().string();
   Feed outer;
   outer.file = file.get();
-  ReadPtr ar = open_reader(outer, true, what);
-  if (!find_member(ar.get(), "data.tar"))
+  ArchivePtr ar = open_reader(la, outer, true, what);
+  if (!find_member(la, ar.get(), "data.tar"))
     throw SourceError(ErrorKind::kOther, fmt::format("{} is not a .deb (no data.tar)", what));
   Feed data_feed;
   data_feed.parent = ar.get();
-  ReadPtr data = open_reader(data_feed, false, what + ": data.tar");
+  ArchivePtr data = open_reader(la, data_feed, false, what + ": data.tar");
   archive_entry* e = nullptr;
   std::string wanted = strip_dot_slash(inner);
   std::vector<std::string> seen;
-  while (archive_read_next_header(data.get(), &e) == ARCHIVE_OK) {
-    std::string name = strip_dot_slash(archive_entry_pathname(e));
+  while (la.archive_read_next_header(data.get(), &e) == ARCHIVE_OK) {
+    std::string name = strip_dot_slash(la.archive_entry_pathname(e));
     if (name != wanted) {
       if (name.rfind("usr/src/", 0) == 0 && seen.size() < 10) seen.push_back(name);
       continue;
     }
-    auto size = static_cast<std::uint64_t>(archive_entry_size(e));
+    auto size = static_cast<std::uint64_t>(la.archive_entry_size(e));
     check_space(dest, size, o);
     Feed tar_feed;
     tar_feed.parent = data.get();
     std::string inner_what = fs::path(wanted).filename().string();
-    ReadPtr tar = open_reader(tar_feed, false, what + ": " + inner_what);
-    return extract_all(tar.get(), tar_feed, size, dest, inner_what, o);
+    ArchivePtr tar = open_reader(la, tar_feed, false, what + ": " + inner_what);
+    return extract_all(la, tar.get(), tar_feed, size, dest, inner_what, o);
   }
   std::string listing;
   for (const auto& s : seen) listing += (listing.empty() ? "" : ", ") + s;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "lazy_libs/libcurl.hpp"
 #include "source/progress.hpp"
 #include "source/util.hpp"
 
@@ -18,33 +19,34 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void global_init() {
-  static const bool done = [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return true;
-  }();
-  (void)done;
+using lazy_libs::Libcurl;
+
+// libcurl, loaded on first use; a missing library is reported like a missing tool.
+const Libcurl& libcurl() {
+  try {
+    return lazy_libs::libcurl();
+  } catch (const lazy_libs::LibraryLoadError& e) {
+    throw SourceError(ErrorKind::kToolMissing, e.what());
+  }
 }
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
+using CurlPtr = std::unique_ptr<CURL, decltype(Libcurl::curl_easy_cleanup)>;
 
-CurlPtr new_handle(const std::string& url, const DownloadOptions& o) {
-  global_init();
-  CurlPtr c(curl_easy_init());
+// curl_easy_setopt is variadic: every value this file passes it has the exact type its option
+// takes (long, not int; curl_off_t for *_LARGE).
+CurlPtr new_handle(const Libcurl& curl, const std::string& url, const DownloadOptions& o) {
+  CurlPtr c(curl.curl_easy_init(), curl.curl_easy_cleanup);
   if (!c) throw SourceError(ErrorKind::kOther, "libcurl: cannot create a handle");
-  curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c.get(), CURLOPT_MAXREDIRS, 10L);
-  curl_easy_setopt(c.get(), CURLOPT_FAILONERROR, 1L);
-  curl_easy_setopt(c.get(), CURLOPT_USERAGENT, "runner-kernel/0.1");
-  curl_easy_setopt(c.get(), CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
-  curl_easy_setopt(c.get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c.get(), CURLOPT_LOW_SPEED_TIME, o.stall_timeout_s);
-  curl_easy_setopt(c.get(), CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
-  curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
+  curl.curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+  curl.curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 1L);
+  curl.curl_easy_setopt(c.get(), CURLOPT_MAXREDIRS, 10L);
+  curl.curl_easy_setopt(c.get(), CURLOPT_FAILONERROR, 1L);
+  curl.curl_easy_setopt(c.get(), CURLOPT_USERAGENT, "runner-kernel/0.1");
+  curl.curl_easy_setopt(c.get(), CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
+  curl.curl_easy_setopt(c.get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl.curl_easy_setopt(c.get(), CURLOPT_LOW_SPEED_TIME, o.stall_timeout_s);
+  curl.curl_easy_setopt(c.get(), CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
+  curl.curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
   return c;
 }
 
@@ -72,6 +74,7 @@ struct Transfer {
   int write_errno = 0;
   bool disk_full = false;
   std::string space_error;
+  const Libcurl* libcurl = nullptr;
   CURL* curl = nullptr;
   const DownloadOptions* opts = nullptr;
   Progress* progress = nullptr;
@@ -83,7 +86,7 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
   if (!t->checked_space) {
     t->checked_space = true;
     curl_off_t cl = -1;
-    curl_easy_getinfo(t->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+    t->libcurl->curl_easy_getinfo(t->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
     if (cl > 0) {
       std::string dir = fs::path(t->part).parent_path().string();
       std::uint64_t avail = t->opts->free_space ? t->opts->free_space(dir) : free_bytes(dir);
@@ -135,6 +138,7 @@ DownloadResult download_file(const std::string& url, const std::string& dest,
   const std::string part = dest + ".part";
   result.resumed_from = size_of(part);
   std::string name = fs::path(dest).filename().string();
+  const Libcurl& curl = libcurl();
   Progress progress(o.log, o.tty, name, Progress::Unit::kBytes);
   if (result.resumed_from > 0 && o.log)
     std::fprintf(o.log, "%s: resuming an interrupted download at %s\n", name.c_str(),
@@ -151,25 +155,26 @@ DownloadResult download_file(const std::string& url, const std::string& dest,
     if (!t.file)
       throw SourceError(errno == ENOSPC ? ErrorKind::kDiskFull : ErrorKind::kOther,
                         fmt::format("cannot write {}: {}", part, std::strerror(errno)));
-    CurlPtr c = new_handle(url, o);
+    CurlPtr c = new_handle(curl, url, o);
+    t.libcurl = &curl;
     t.curl = c.get();
     char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(c.get(), CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(c.get(), CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c.get(), CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c.get(), CURLOPT_XFERINFODATA, &t);
+    curl.curl_easy_setopt(c.get(), CURLOPT_ERRORBUFFER, errbuf);
+    curl.curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, on_write);
+    curl.curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &t);
+    curl.curl_easy_setopt(c.get(), CURLOPT_NOPROGRESS, 0L);
+    curl.curl_easy_setopt(c.get(), CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl.curl_easy_setopt(c.get(), CURLOPT_XFERINFODATA, &t);
     if (t.offset > 0)
-      curl_easy_setopt(c.get(), CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(t.offset));
-    CURLcode rc = curl_easy_perform(c.get());
+      curl.curl_easy_setopt(c.get(), CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(t.offset));
+    CURLcode rc = curl.curl_easy_perform(c.get());
     ++result.requests;
     long status = 0;
-    curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
+    curl.curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
     bool flushed = std::fflush(t.file) == 0 && ::fsync(::fileno(t.file)) == 0;
     int flush_errno = flushed ? 0 : errno;
     std::fclose(t.file);
-    std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    std::string detail = errbuf[0] ? errbuf : curl.curl_easy_strerror(rc);
 
     if (rc == CURLE_OK && !flushed) {
       rc = CURLE_WRITE_ERROR;
@@ -230,28 +235,29 @@ DownloadResult download_file(const std::string& url, const std::string& dest,
 }
 
 std::string fetch_text(const std::string& url, const DownloadOptions& o) {
-  CurlPtr c = new_handle(url, o);
+  const Libcurl& curl = libcurl();
+  CurlPtr c = new_handle(curl, url, o);
   std::string body;
   char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c.get(), CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c.get(), CURLOPT_TIMEOUT, 120L);
-  curl_easy_setopt(
+  curl.curl_easy_setopt(c.get(), CURLOPT_ERRORBUFFER, errbuf);
+  curl.curl_easy_setopt(c.get(), CURLOPT_TIMEOUT, 120L);
+  curl.curl_easy_setopt(
       c.get(), CURLOPT_WRITEFUNCTION, +[](char* d, size_t s, size_t n, void* u) -> size_t {
         auto* b = static_cast<std::string*>(u);
         if (b->size() + s * n > (16u << 20)) return 0;  // not a small text file
         b->append(d, s * n);
         return s * n;
       });
-  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &body);
-  CURLcode rc = curl_easy_perform(c.get());
+  curl.curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &body);
+  CURLcode rc = curl.curl_easy_perform(c.get());
   if (rc != CURLE_OK) {
     long status = 0;
-    curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
+    curl.curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
     throw SourceError(ErrorKind::kNetwork,
                       rc == CURLE_HTTP_RETURNED_ERROR
                           ? fmt::format("cannot download {}: HTTP {}", url, status)
                           : fmt::format("cannot download {}: {}", url,
-                                        errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+                                        errbuf[0] ? errbuf : curl.curl_easy_strerror(rc)));
   }
   return body;
 }

@@ -1,0 +1,112 @@
+// The libraries runner-kernel loads on first use: what a missing one says, that the real ones
+// load with every function bound, and that the executable does not link them.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lazy_libs/libarchive.hpp"
+#include "lazy_libs/libcurl.hpp"
+#include "lazy_libs/shared_library.hpp"
+
+namespace rk::lazy_libs {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The message of the LibraryLoadError `load` throws, or "" when it throws none.
+template <typename Load>
+std::string load_error(Load load) {
+  try {
+    load();
+  } catch (const LibraryLoadError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(LibcurlLoader, MissingLibraryNamesItAndItsDebianPackage) {
+  std::string message = load_error([] { load_libcurl("libcurl.so.0-rk-missing"); });
+  EXPECT_THAT(message, HasSubstr("cannot load libcurl"));
+  EXPECT_THAT(message, HasSubstr("libcurl.so.0-rk-missing"));  // dlerror() names the file
+  EXPECT_THAT(message, HasSubstr("install the Debian package libcurl4"));
+}
+
+TEST(LibarchiveLoader, MissingLibraryNamesItAndItsDebianPackage) {
+  std::string message = load_error([] { load_libarchive("libarchive.so.0-rk-missing"); });
+  EXPECT_THAT(message, HasSubstr("cannot load libarchive"));
+  EXPECT_THAT(message, HasSubstr("libarchive.so.0-rk-missing"));
+  EXPECT_THAT(message, HasSubstr("install the Debian package libarchive13"));
+}
+
+TEST(SharedLibrary, MissingFunctionNamesIt) {
+  SharedLibrary libc({"libc", "libc.so.6", "libc6"});
+  void (*fn)() = nullptr;
+  std::string message = load_error([&] { libc.bind(fn, "rk_no_such_function"); });
+  EXPECT_THAT(message, HasSubstr("libc (libc.so.6) has no rk_no_such_function"));
+  EXPECT_THAT(message, HasSubstr("libc6"));
+  EXPECT_EQ(fn, nullptr);
+}
+
+// Binding every function of the real libraries catches a misspelt or missing symbol.
+TEST(LibcurlLoader, LoadsTheLibraryTheBuildFound) {
+  const Libcurl& curl = libcurl();
+  EXPECT_STREQ(curl.curl_easy_strerror(CURLE_OK), "No error");
+  EXPECT_EQ(&libcurl(), &curl);  // loaded once
+  CURL* handle = curl.curl_easy_init();
+  ASSERT_NE(handle, nullptr);
+  EXPECT_EQ(curl.curl_easy_setopt(handle, CURLOPT_URL, "http://127.0.0.1:1/"), CURLE_OK);
+  curl.curl_easy_cleanup(handle);
+}
+
+TEST(LibarchiveLoader, LoadsTheLibraryTheBuildFound) {
+  const Libarchive& la = libarchive();
+  EXPECT_EQ(&libarchive(), &la);
+  struct archive* a = la.archive_write_new();
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(la.archive_write_set_format_ustar(a), ARCHIVE_OK);
+  EXPECT_EQ(la.archive_write_free(a), ARCHIVE_OK);
+}
+
+// The NEEDED entries of an ELF file's dynamic section, as readelf prints them.
+std::vector<std::string> needed_libraries(const std::string& file) {
+  std::string command = std::string("LC_ALL=C ") + RK_READELF + " -d '" + file + "'";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+  if (!pipe) return {};
+  std::string output;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0) output.append(buf.data(), n);
+  std::vector<std::string> needed;
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    // " 0x0000000000000001 (NEEDED)             Shared library: [libc.so.6]"
+    if (line.find("(NEEDED)") == std::string::npos) continue;
+    size_t open = line.find('[');
+    size_t close = line.find(']', open);
+    if (open != std::string::npos && close != std::string::npos)
+      needed.push_back(line.substr(open + 1, close - open - 1));
+  }
+  return needed;
+}
+
+// What the lazy loading is for: a run of runner-kernel that needs neither library does not
+// load them (and their ~35 dependencies). A direct link anywhere in the CLI's link line would
+// bring them back as NEEDED entries.
+TEST(RunnerKernelExecutable, DoesNotLinkLibcurlOrLibarchive) {
+  std::vector<std::string> needed = needed_libraries(RK_CLI);
+  ASSERT_THAT(needed, ::testing::Contains(HasSubstr("libc.so"))) << "readelf -d " << RK_CLI;
+  for (const std::string& lib : needed) {
+    EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libcurl")));
+    EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libarchive")));
+  }
+}
+
+}  // namespace
+}  // namespace rk::lazy_libs
