@@ -130,10 +130,13 @@ Settings settings_from_env() {
 // Variants and their measurements
 // ---------------------------------------------------------------------------------------------
 
-enum Kind { kConf, kLive, kReplayInProc, kReplayCli, kKinds };
-constexpr const char* kKindKey[kKinds] = {"conf", "rk_live", "rk_replay_inproc", "rk_replay_cli"};
+// (c) runs with the parsed-tree cache primed (what every run after the first one of a tree
+// gets), and once more, as the CLI, without it (every run parses the tree).
+enum Kind { kConf, kLive, kReplayInProc, kReplayCli, kReplayCliCold, kKinds };
+constexpr const char* kKindKey[kKinds] = {"conf", "rk_live", "rk_replay_inproc", "rk_replay_cli",
+                                          "rk_replay_cli_cold"};
 constexpr const char* kKindBenchName[kKinds] = {"conf", "rk-live", "rk-replay-inproc",
-                                                "rk-replay-cli"};
+                                                "rk-replay-cli", "rk-replay-cli-cold"};
 
 struct Series {
   std::vector<double> seconds;                  // one per run: what the benchmark reports
@@ -155,6 +158,7 @@ struct Variant {
   std::string debian_version;
   fs::path dir;  // this variant's scratch directory
   fs::path input_config, profile;
+  fs::path tree_cache;  // the parsed-tree cache of the (c) runs
   size_t profile_commands = 0;
   double prep_defconfig_s = 0, prep_record_s = 0;
   std::string prep_error;
@@ -231,15 +235,24 @@ ProcessRun run_in(const Settings& s, const Variant& v, const fs::path& dir,
   return rk::bench::run_process(spec);
 }
 
+// The parsed-tree cache of the runs: in the scratch directory, never the user's.
+fs::path tree_cache_dir(const Settings& s) {
+  return s.work_root / "tree-cache";
+}
+
 std::vector<std::string> olddefconfig_argv(const Settings& s, const Variant& v, Kind kind) {
   switch (kind) {
     case kConf:
       return {v.conf.string(), "--olddefconfig", v.kconfig};
     case kLive:
-      return {s.tool.string(), "kconfig", "--olddefconfig", v.kconfig};
-    default:
-      return {s.tool.string(),    "kconfig",        "--replay-profile",
+      return {s.tool.string(),  "kconfig", "--tree-cache", tree_cache_dir(s).string(),
+              "--olddefconfig", v.kconfig};
+    case kReplayCliCold:
+      return {s.tool.string(),    "kconfig",        "--no-tree-cache", "--replay-profile",
               v.profile.string(), "--olddefconfig", v.kconfig};
+    default:
+      return {s.tool.string(),    "kconfig",          "--tree-cache",   tree_cache_dir(s).string(),
+              "--replay-profile", v.profile.string(), "--olddefconfig", v.kconfig};
   }
 }
 
@@ -354,6 +367,8 @@ bool load_capture(const Settings& s, Variant& v) {
   return true;
 }
 
+std::string replay_in_process(const Variant& v, const fs::path& dir, std::vector<double>& values);
+
 bool prepare_variant(const Settings& s, Variant& v) {
   if (!load_capture(s, v)) return false;
   v.input_config = v.dir / "input.config";
@@ -388,6 +403,21 @@ bool prepare_variant(const Settings& s, Variant& v) {
     v.profile_commands = kc::ToolchainProfile::load(v.profile.string()).size();
   } catch (const std::exception& e) {
     v.prep_error = std::string("recorded profile does not load: ") + e.what();
+    return false;
+  }
+  // Prime the parsed-tree cache, once for the tool and once for this program (another build
+  // of the engine: its own entries).
+  v.tree_cache = tree_cache_dir(s);
+  fs::path d3 = fresh_dir(v.dir / "prep-cache", &v.input_config);
+  r = run_in(s, v, d3, olddefconfig_argv(s, v, kReplayCli));
+  if (r.exit_code != 0) {
+    v.prep_error = fmt::format("priming the tree cache failed (exit {})", r.exit_code);
+    return false;
+  }
+  ForkedRun primed = rk::bench::run_forked(
+      [&](std::vector<double>& values) { return replay_in_process(v, d3, values); });
+  if (!primed.ok) {
+    v.prep_error = "priming the in-process tree cache failed: " + primed.error;
     return false;
   }
   return true;
@@ -457,6 +487,8 @@ std::string replay_in_process(const Variant& v, const fs::path& dir, std::vector
   opts.srctree = v.srctree;
   opts.shell = &shell;
   opts.diag = &diag;
+  kc::DirectorySnapshotStore store(v.tree_cache.string());
+  opts.snapshots = &store;
   std::unique_ptr<kc::Tree> tree = kc::parse_kconfig(opts);
   auto t2 = Clock::now();
   kc::Config config(*tree, &diag);
@@ -628,11 +660,12 @@ void print_table(const Settings& s, const std::vector<std::unique_ptr<Variant>>&
     fmt::print("The machine was busy (load above its CPU count): absolute times are inflated.\n\n");
   }
 
-  static constexpr char row[] = "{:<12}{:>10}{:>10}{:>10}{:>24}{:>14}{:>14}{:>16}   {}\n";
-  fmt::print(row, "", "(a) conf", "(b) live", "(c) CLI", "(c) in-process", "conf/(b)",
-             "conf/(c) CLI", "conf/(c) in-p.", ".config vs conf's");
-  fmt::print(row, "variant", "time", "time", "time", "time = parse + eval", "[>=1]", "[>=30]",
-             "[>=30]", "(b) (c)CLI (c)in-p.");
+  static constexpr char row[] =
+      "{:<12}{:>10}{:>10}{:>10}{:>24}{:>12}{:>14}{:>14}{:>16}{:>14}   {}\n";
+  fmt::print(row, "", "(a) conf", "(b) live", "(c) CLI", "(c) in-process", "(c) CLI", "conf/(b)",
+             "conf/(c) CLI", "conf/(c) in-p.", "conf/(c) CLI", ".config vs conf's");
+  fmt::print(row, "variant", "time", "time", "time", "time = parse + eval", "cold", "[>=1]",
+             "[>=30]", "[>=30]", "cold", "(b) (c)CLI (c)in-p. cold");
   for (const auto& vp : variants) {
     const Variant& v = *vp;
     if (!v.prep_error.empty()) {
@@ -646,19 +679,21 @@ void print_table(const Settings& s, const std::vector<std::unique_ptr<Variant>>&
                            *median(in.eval_s) * 1e3);  // parts are medians too: may not add up
     }
     fmt::print(row, v.id(), fmt_ms(med(v, kConf)), fmt_ms(med(v, kLive)),
-               fmt_ms(med(v, kReplayCli)), inproc,
+               fmt_ms(med(v, kReplayCli)), inproc, fmt_ms(med(v, kReplayCliCold)),
                fmt_ratio(ratio(med(v, kConf), med(v, kLive)), kLiveSpeedup),
                fmt_ratio(ratio(med(v, kConf), med(v, kReplayCli)), kReplaySpeedup),
                fmt_ratio(ratio(med(v, kConf), med(v, kReplayInProc)), kReplaySpeedup),
-               fmt::format("{:<4} {:<6} {}", v.vs_conf[kLive], v.vs_conf[kReplayCli],
-                           v.vs_conf[kReplayInProc]));
+               fmt::format("{:.1f}x", ratio(med(v, kConf), med(v, kReplayCliCold)).value_or(0)),
+               fmt::format("{:<4} {:<6} {:<7} {}", v.vs_conf[kLive], v.vs_conf[kReplayCli],
+                           v.vs_conf[kReplayInProc], v.vs_conf[kReplayCliCold]));
   }
 
   fmt::print(
       "\n(a) the kernel's conf and (b) runner-kernel kconfig, both running the $(shell,...) "
       "macros;\n(c) runner-kernel replaying the toolchain profile: CLI = `runner-kernel kconfig "
       "--replay-profile`,\nin-process = profile load + parse_kconfig + "
-      "run_conf_mode(OldDefconfig). "
+      "run_conf_mode(OldDefconfig), both with the parsed-tree cache\nprimed (every run after "
+      "a tree's first); cold = the CLI with --no-tree-cache (parses every time). "
       "Processes are timed\nfrom fork to reap. Targets in brackets; \"same\": the .config equals "
       "conf's (heading aside).\n");
 
@@ -706,7 +741,8 @@ void print_table(const Settings& s, const std::vector<std::unique_ptr<Variant>>&
   }
 
   // Targets.
-  int n = 0, c_time_cli = 0, c_time_in = 0, c_x_cli = 0, c_x_in = 0, b_ok = 0;
+  int n = 0, c_time_cli = 0, c_time_in = 0, c_x_cli = 0, c_x_in = 0, b_ok = 0, cold_time = 0,
+      cold_x = 0;
   for (const auto& vp : variants) {
     const Variant& v = *vp;
     if (!v.prep_error.empty()) continue;
@@ -718,12 +754,14 @@ void print_table(const Settings& s, const std::vector<std::unique_ptr<Variant>>&
     c_x_cli += atleast(ratio(med(v, kConf), med(v, kReplayCli)), kReplaySpeedup);
     c_x_in += atleast(ratio(med(v, kConf), med(v, kReplayInProc)), kReplaySpeedup);
     b_ok += atleast(ratio(med(v, kConf), med(v, kLive)), kLiveSpeedup);
+    cold_time += within(med(v, kReplayCliCold));
+    cold_x += atleast(ratio(med(v, kConf), med(v, kReplayCliCold)), kReplaySpeedup);
   }
   fmt::print("\nTargets met (variants):\n");
-  fmt::print("  (c) <= {:.0f} ms:               CLI {}/{}, in-process {}/{}\n", kReplayTargetMs,
-             c_time_cli, n, c_time_in, n);
-  fmt::print("  (c) >= {:.0f}x faster than conf: CLI {}/{}, in-process {}/{}\n", kReplaySpeedup,
-             c_x_cli, n, c_x_in, n);
+  fmt::print("  (c) <= {:.0f} ms:               CLI {}/{}, in-process {}/{} (cold CLI {}/{})\n",
+             kReplayTargetMs, c_time_cli, n, c_time_in, n, cold_time, n);
+  fmt::print("  (c) >= {:.0f}x faster than conf: CLI {}/{}, in-process {}/{} (cold CLI {}/{})\n",
+             kReplaySpeedup, c_x_cli, n, c_x_in, n, cold_x, n);
   fmt::print("  (b) no slower than conf:       {}/{}\n", b_ok, n);
 }
 
@@ -794,14 +832,16 @@ Json results_json(const Settings& s, const std::vector<std::unique_ptr<Variant>>
     };
     x["ratios"] = {{"conf_over_rk_live", r(ratio(med(kConf), med(kLive)))},
                    {"conf_over_rk_replay_inproc", r(ratio(med(kConf), med(kReplayInProc)))},
-                   {"conf_over_rk_replay_cli", r(ratio(med(kConf), med(kReplayCli)))}};
+                   {"conf_over_rk_replay_cli", r(ratio(med(kConf), med(kReplayCli)))},
+                   {"conf_over_rk_replay_cli_cold", r(ratio(med(kConf), med(kReplayCliCold)))}};
     auto cmed = [&](Kind k) { return median(v.series[k].cpu_s); };
     x["cpu_ratios"] = {{"conf_over_rk_live", r(ratio(cmed(kConf), cmed(kLive)))},
                        {"conf_over_rk_replay_inproc", r(ratio(cmed(kConf), cmed(kReplayInProc)))},
                        {"conf_over_rk_replay_cli", r(ratio(cmed(kConf), cmed(kReplayCli)))}};
     x["output_vs_conf"] = {{"rk_live", v.vs_conf[kLive]},
                            {"rk_replay_inproc", v.vs_conf[kReplayInProc]},
-                           {"rk_replay_cli", v.vs_conf[kReplayCli]}};
+                           {"rk_replay_cli", v.vs_conf[kReplayCli]},
+                           {"rk_replay_cli_cold", v.vs_conf[kReplayCliCold]}};
     auto within = [](std::optional<double> t) { return t && *t * 1e3 <= kReplayTargetMs; };
     auto atleast = [](std::optional<double> q, double t) { return q && *q >= t; };
     x["targets_met"] = {
@@ -894,7 +934,9 @@ int main(int argc, char** argv) {
               : benchmark::RegisterBenchmark(name.c_str(), [&s, v, kind](benchmark::State& st) {
                   bench_process(st, &s, v, kind);
                 });
-      int reps = kind == kReplayInProc || kind == kReplayCli ? s.replay_reps : s.reps;
+      int reps = kind == kReplayInProc || kind == kReplayCli || kind == kReplayCliCold
+                     ? s.replay_reps
+                     : s.reps;
       b->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(reps);
       if (reps > 1) b->DisplayAggregatesOnly(true);
     }

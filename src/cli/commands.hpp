@@ -21,6 +21,10 @@ struct CommandEntry {
 
 std::vector<CommandEntry>& command_registry();
 
+// Where parsed Kconfig trees are kept between runs: $RUNNER_KERNEL_TREE_CACHE (a directory, or
+// "off" for none), else $XDG_CACHE_HOME/runner-kernel/kconfig-trees. Empty: no cache.
+std::string tree_cache_dir();
+
 struct CommandRegistration {
   CommandRegistration(std::string name, int order, CommandRegistrar registrar) {
     command_registry().push_back({std::move(name), order, std::move(registrar)});

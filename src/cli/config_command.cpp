@@ -41,7 +41,9 @@ std::unique_ptr<variants::Workspace> ConfigOptions::open_workspace() const {
     if (const char* dir = std::getenv(var.c_str()); dir && *dir) return std::string(dir);
     return source::require_tree(copy, b).dir;
   };
-  return std::make_unique<variants::Workspace>(std::move(m), locator, mode());
+  auto ws = std::make_unique<variants::Workspace>(std::move(m), locator, mode());
+  ws->use_tree_cache(tree_cache_dir());
+  return ws;
 }
 
 void add_fragment_override_options(CLI::App& cmd, std::vector<std::string>& drop,

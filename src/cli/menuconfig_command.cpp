@@ -64,6 +64,7 @@ int run_menuconfig(const MenuconfigArgs& args) {
                                  : args.replay ? variants::ToolchainMode::Replay
                                                : variants::ToolchainMode::Auto;
   variants::Workspace ws(std::move(m), locator, mode);
+  ws.use_tree_cache(tree_cache_dir());
   std::vector<const variants::Variant*> selected = ws.matrix().select(args.variants);
   size_t focus = 0;
   if (!args.focus.empty()) {

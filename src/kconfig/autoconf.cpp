@@ -51,7 +51,7 @@ class PreviousAutoconf {
     if (old_) {
       // 5.10/6.1 forget every computed value while loading, and count choices as loaded.
       for (Symbol* s : t_.symbols_in_hash_order()) {
-        c_.state(s).flags &= ~kValid;
+        c_.invalidate(s);
         if (s->is_choice()) values_[s->id].set = true;
       }
     }

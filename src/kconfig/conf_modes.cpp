@@ -70,10 +70,10 @@ bool randomize_choice_old(Config& c, Symbol* choice, RandomSource& rs) {
       st.user_tri = Tristate::No;
     }
     st.flags |= kDefUser;
-    st.flags &= ~kValid;
+    c.invalidate(member);
   }
   c.state(choice).flags |= kDefUser;
-  c.state(choice).flags &= ~kValid;
+  c.invalidate(choice);
   return true;
 }
 
@@ -125,7 +125,8 @@ bool set_new_symbols_old(Config& c, Policy policy, RandomSource* rs) {
     for (Symbol* member : cs->choice_values)
       if (!c.has_user_value(member)) c.state(member).user_tri = Tristate::No;
     c.state(cs).flags |= kDefUser;
-    c.state(cs).flags &= ~(kValid | kNeedSetChoiceValues);
+    c.state(cs).flags &= ~kNeedSetChoiceValues;
+    c.invalidate(cs);
     has_changed = true;
   }
   return has_changed;

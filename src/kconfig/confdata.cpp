@@ -122,7 +122,7 @@ class Reader {
       SymbolState& st = c_.state(s);
       st.flags &= ~kDefUser;
       if (!new_rules) {
-        st.flags &= ~kValid;
+        c_.invalidate(s);
         if (s->is_choice()) st.flags |= kDefUser;
       }
       st.user_val.clear();
@@ -130,7 +130,7 @@ class Reader {
       st.user_choice = nullptr;
     }
     if (new_rules)
-      for (Symbol* s : c_.tree().symbols_in_hash_order()) c_.state(s).flags &= ~kValid;
+      for (Symbol* s : c_.tree().symbols_in_hash_order()) c_.invalidate(s);
   }
 
   // conf_set_sym_val: returns false when the value is rejected.
@@ -393,7 +393,8 @@ bool read_config(Config& config, const FileAccess& files, const std::string* nam
     if (s->type == SymbolType::String || s->type == SymbolType::Int || s->type == SymbolType::Hex) {
       std::string v = st.user_val;
       if (config.string_within_range(s, v)) continue;
-      config.state(s).flags &= ~(kValid | kDefUser);
+      config.state(s).flags &= ~kDefUser;
+      config.invalidate(s);
       ++unsaved;
     }
   }

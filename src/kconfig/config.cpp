@@ -96,7 +96,11 @@ bool string_valid_for(SymbolType type, std::string_view s) {
 }
 
 Config::Config(const Tree& tree, Diagnostics* diag)
-    : tree_(&tree), diag_(diag), states_(tree.symbol_count()), prop_vis_(tree.property_count()) {
+    : tree_(&tree),
+      diag_(diag),
+      states_(tree.symbol_count()),
+      prop_vis_(tree.property_count()),
+      memos_(tree.memo_count() + 1) {
   // The tristate constants are born computed.
   auto init_const = [&](const Symbol* s, Tristate t) {
     SymbolState& ss = states_[s->id];
@@ -138,6 +142,23 @@ std::string Config::string_value(const Symbol* sym) const {
 
 Tristate Config::eval(const Expr* e) {
   if (!e) return Y;
+  if (e->kind == ExprKind::Symbol) {
+    // Most nodes: a symbol whose value is already known (cheaper than its memo).
+    Symbol* sym = e->lsym;
+    if (!valid(states_[sym->id])) calc(sym);
+    return states_[sym->id].tri;
+  }
+  if (e->memo) {
+    MemoSlot& slot = memos_[e->memo];
+    if (slot.generation == memo_generation_) return slot.value;
+  }
+  Tristate v = eval_uncached(e);
+  // (The spine walk stores And/Or values itself; storing again is harmless.)
+  if (e->memo) memos_[e->memo] = {memo_generation_, v};
+  return v;
+}
+
+Tristate Config::eval_uncached(const Expr* e) {
   switch (e->kind) {
     case ExprKind::Symbol:
       calc(e->lsym);
@@ -146,18 +167,27 @@ Tristate Config::eval(const Expr* e) {
     case ExprKind::Or: {
       // Dependency chains ('&&' lists, the selects of a symbol, nested menus) are left-deep and
       // as long as the input: walk the left spine with an explicit stack, left to right like
-      // conf. (eval re-enters through calc(); each call uses the stack above its base.)
+      // conf, down to the first subtree whose value is remembered. (eval re-enters through
+      // calc(); each call uses the stack above its base.)
       const size_t base = eval_stack_.size();
-      while (e->kind == ExprKind::And || e->kind == ExprKind::Or) {
+      bool known = false;
+      Tristate v = N;
+      do {
         eval_stack_.push_back(e);
         e = e->left;
-      }
-      Tristate v = eval(e);
+        if (e && e->memo && memos_[e->memo].generation == memo_generation_) {
+          v = memos_[e->memo].value;
+          known = true;
+          break;
+        }
+      } while (e && (e->kind == ExprKind::And || e->kind == ExprKind::Or));
+      if (!known) v = eval(e);
       while (eval_stack_.size() > base) {
         const Expr* op = eval_stack_.back();
         eval_stack_.pop_back();
         Tristate r = eval(op->right);
         v = op->kind == ExprKind::And ? tri_and(v, r) : tri_or(v, r);
+        if (op->memo) memos_[op->memo] = {memo_generation_, v};
       }
       return v;
     }
@@ -321,7 +351,10 @@ Symbol* Config::calc_old_choice(Symbol* choice) {
   Symbol* user = st(choice).user_choice;
   if (user && st(user).visible != N) return user;
   Symbol* def = choice_default(choice);
-  if (!def) state(choice).tri = N;
+  if (!def) {
+    state(choice).tri = N;
+    forget_memos();  // the members' dependencies were just evaluated with the choice at y
+  }
   return def;
 }
 
@@ -330,6 +363,7 @@ void Config::set_all_choice_values(Symbol* choice) {
     if (!has_user_value(member)) state(member).user_tri = N;
   state(choice).flags |= kDefUser;
   state(choice).flags &= ~(kValid | kNeedSetChoiceValues);
+  forget_memos();
 }
 
 const Menu* Config::choice_menu_of(const Symbol* sym) const {
@@ -391,6 +425,7 @@ Symbol* Config::calc_choice_block(const Menu* choice) {
     s.flags |= kWrite;
     set_valid(s);
   });
+  forget_memos();  // members computed before in this generation may have changed
   return res;
 }
 
@@ -576,6 +611,7 @@ void Config::calc(Symbol* sym) {
 void Config::clear_all_valid() {
   // Every symbol conf hashes becomes invalid: a new epoch. The tristate constants are not
   // hashed and stay as they are.
+  forget_memos();
   if (++epoch_ == 0) {  // wrapped: clear the flags themselves once
     for (Symbol* s : tree_->symbols_in_hash_order()) state(s).flags &= ~kValid;
     epoch_ = 1;

@@ -76,7 +76,11 @@ class Config {
   // Forgets one symbol's computed value, so that the next calc() recomputes it from the
   // (cached) values it depends on. conf has no such thing: only for a caller that changed
   // nothing but this symbol's own inputs (its user value) and asks for nothing but its value.
-  void invalidate(const Symbol* sym) { state(sym).flags &= ~kValid; }
+  // Also for code that clears kValid itself: it must call this instead.
+  void invalidate(const Symbol* sym) {
+    state(sym).flags &= ~kValid;
+    forget_memos();
+  }
 
   // --- menus ---------------------------------------------------------------------------
   bool menu_visible(const Menu* menu);  // menu_is_visible (with its side effect)
@@ -103,6 +107,16 @@ class Config {
 
  private:
   bool valid(const SymbolState& s) const { return (s.flags & kValid) && s.epoch == epoch_; }
+  // Menu dependencies' values (Expr::memo) hold while no symbol changes value. Within one
+  // generation a symbol changes value only while calc() computes it, and no dependency
+  // evaluated meanwhile contains it (conf rejects such loops at parse time): every other change
+  // (invalidation, the settling of a choice) starts a new generation.
+  struct MemoSlot {
+    uint64_t generation = 0;
+    Tristate value = Tristate::No;
+  };
+  void forget_memos() { ++memo_generation_; }
+  Tristate eval_uncached(const Expr* e);
   void set_valid(SymbolState& s) const {
     s.flags |= kValid;
     s.epoch = epoch_;
@@ -126,6 +140,8 @@ class Config {
   // choice_menu_of() by symbol id, filled on first use.
   mutable std::vector<const Menu*> choice_menus_;
   std::vector<const Expr*> eval_stack_;  // eval()'s left spines
+  std::vector<MemoSlot> memos_;          // by Expr::memo
+  uint64_t memo_generation_ = 1;
   uint32_t epoch_ = 1;
   Tristate modules_val_ = Tristate::No;
   int unmet_warnings_ = 0;

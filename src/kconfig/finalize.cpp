@@ -716,6 +716,7 @@ bool Finalizer::is_number_like(const Symbol* target, const Symbol* value) {
 
 void finalize_tree(Tree& tree, Diagnostics& diag, size_t simplify_work) {
   Finalizer(tree, diag, simplify_work).run();
+  walk_menus_below(&tree.root, [&](Menu* m) { tree.add_memo(m->dep); });
 }
 
 }  // namespace rk::kconfig

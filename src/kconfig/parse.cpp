@@ -75,6 +75,25 @@ Dialect detect_dialect(const ParseOptions& o, const std::string& srctree) {
   return Dialect{6, 12};
 }
 
+// Records each command and what it printed, for the parse cache.
+class ShellLog : public ShellRunner {
+ public:
+  ShellLog(ShellRunner& inner, std::vector<ParseInputs::ShellCall>& calls)
+      : inner_(inner), calls_(calls) {}
+  std::string run(const std::string& command, const Environment& env,
+                  const std::string& cwd) override {
+    std::string out = inner_.run(command, env, cwd);
+    std::string seen = out;
+    if (size_t nul = seen.find('\0'); nul != std::string::npos) seen.resize(nul);
+    calls_.push_back({command, std::move(seen)});
+    return out;
+  }
+
+ private:
+  ShellRunner& inner_;
+  std::vector<ParseInputs::ShellCall>& calls_;
+};
+
 // A $(shell,...) command may change files; the source stack then forgets what it knows of the
 // file system. (A ReplayShell runs nothing and needs no watching.)
 class ShellWatch : public ShellRunner {
@@ -99,27 +118,59 @@ std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
   Diagnostics& diag = *options.diag;
   std::string srctree =
       options.srctree.empty() ? env_value(options.env, "srctree") : options.srctree;
+  // The dialect must be set before any symbol exists: it decides conf's hash table layout.
+  const Dialect dialect = detect_dialect(options, srctree);
+  std::string arch = env_value(options.env, "SRCARCH");
+  if (arch.empty()) arch = env_value(options.env, "ARCH");
+
+  // With a store, a tree parsed before comes back when nothing it read has changed; otherwise
+  // this parse records what it reads.
+  const bool cached = options.snapshots && !options.read_file && options.finalize;
+  std::string key;
+  std::optional<ParseInputs> inputs;
+  if (cached) {
+    key = parse_cache_key(options, srctree, dialect, arch);
+    if (auto tree = restore_unchanged_tree(options, key, srctree)) return tree;
+    inputs.emplace();
+  }
+  ParseInputs* record = inputs ? &*inputs : nullptr;
+  size_t diag_lines_seen = diag.lines().size();  // diagnostics lines already in record->output
+  const int diag_errors_before = diag.error_count();
+  auto record_diagnostics = [&] {
+    for (; diag_lines_seen < diag.lines().size(); ++diag_lines_seen)
+      record->output.push_back({false, diag.lines()[diag_lines_seen]});
+  };
 
   auto tree = std::make_unique<Tree>();
-  // The dialect must be set before any symbol exists: it decides conf's hash table layout.
-  tree->dialect = detect_dialect(options, srctree);
+  tree->dialect = dialect;
   tree->srctree = srctree;
-  tree->arch = env_value(options.env, "SRCARCH");
-  if (tree->arch.empty()) tree->arch = env_value(options.env, "ARCH");
+  tree->arch = arch;
 
-  SourceStack files(*tree, {options.cwd, srctree, options.read_file,
-                            options.limits.source_statements, options.limits.total_source_bytes});
+  SourceStack files(*tree,
+                    {options.cwd, srctree, options.read_file, options.limits.source_statements,
+                     options.limits.total_source_bytes, record});
   Lexer lexer(tree->dialect, files, diag, options.limits.warnings);
+  std::optional<ShellLog> log;
   std::optional<ShellWatch> watch;
-  if (options.shell && !dynamic_cast<ReplayShell*>(options.shell))
-    watch.emplace(*options.shell, files);
+  ShellRunner* shell = options.shell;
+  if (shell && record) shell = &log.emplace(*shell, record->shell);
+  if (shell && !dynamic_cast<ReplayShell*>(options.shell)) shell = &watch.emplace(*shell, files);
   MacroEnvironment menv;
   menv.env = &options.env;
-  menv.shell = watch ? &*watch : options.shell;
+  menv.shell = shell;
   menv.cwd = options.cwd;
   menv.diag = &diag;
   menv.info = options.info;
+  if (record) {
+    // $(info,...) lines interleave with the warnings: keep both, in order.
+    menv.info = [&options, &record_diagnostics, record](const std::string& line) {
+      record_diagnostics();
+      record->output.push_back({true, line});
+      if (options.info) options.info(line);
+    };
+  }
   menv.env_used = &tree->env_used;
+  menv.env_unset = record ? &record->env_unset : nullptr;
   menv.limits = options.limits;
   Preprocessor pp(std::move(menv), lexer);
   lexer.set_preprocessor(pp);
@@ -142,6 +193,12 @@ std::unique_ptr<Tree> parse_kconfig(const ParseOptions& options) {
   if (options.finalize) finalize_tree(*tree, diag, options.limits.simplify_work);
   // Computed once now, so that configurations on other threads only ever read it.
   tree->symbols_in_hash_order();
+
+  // A parse that reported errors without stopping is not worth keeping.
+  if (record && diag.error_count() == diag_errors_before) {
+    record_diagnostics();
+    store_parsed_tree(options, key, std::move(*record), *tree);
+  }
   return tree;
 }
 

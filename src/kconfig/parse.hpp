@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kconfig/diagnostics.hpp"
+#include "kconfig/parse_cache.hpp"
 #include "kconfig/shell.hpp"
 #include "kconfig/tree.hpp"
 
@@ -50,6 +51,9 @@ struct ParseOptions {
   // Reads a Kconfig file: returns false when `path` cannot be opened. Null reads the file
   // system (regular files only). Tests and the fuzzer plug in an in-memory tree.
   std::function<bool(const std::string& path, std::string& contents)> read_file;
+  // Where parsed trees are kept between runs (see parse_cache.hpp); null parses every time.
+  // Not used with `read_file` (nothing to check the files against) or without `finalize`.
+  SnapshotStore* snapshots = nullptr;
   // False stops after parsing, before finalize_tree(): tests use it to look at the tree as the
   // grammar built it.
   bool finalize = true;

@@ -242,7 +242,10 @@ bool Preprocessor::read_environment(const std::string& name, std::string& out) {
   }
   if (!menv_.env) return false;
   auto it = menv_.env->find(name);
-  if (it == menv_.env->end()) return false;
+  if (it == menv_.env->end()) {
+    if (menv_.env_unset) menv_.env_unset->push_back(name);
+    return false;
+  }
   env_seen_.emplace(name, it->second);
   if (menv_.env_used) menv_.env_used->emplace_back(name, it->second);
   out = it->second;

@@ -41,6 +41,8 @@ struct MacroEnvironment {
   // Every environment variable read, once, in first-read order, with its value (conf writes
   // them to auto.conf.cmd).
   std::vector<std::pair<std::string, std::string>>* env_used = nullptr;
+  // Names read while unset (a parse cache must see them still unset). May be null.
+  std::vector<std::string>* env_unset = nullptr;
   ParseLimits limits;
 };
 

@@ -17,10 +17,10 @@ namespace {
 // no kernel tree does and which would block or never end. `dir_fd` is a directory descriptor
 // or AT_FDCWD. Reads straight into `storage` (reused from file to file, never shrunk): one
 // read() for a file whose size fstat() told. The text is the first `size` bytes, then a NUL.
-bool read_regular_file(int dir_fd, const char* path, std::string& storage, size_t& size) {
+bool read_regular_file(int dir_fd, const char* path, std::string& storage, size_t& size,
+                       struct stat& st) {
   int fd = ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
-  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return false;
@@ -66,8 +66,8 @@ std::string in_directory(const std::string& cwd, const std::string& path) {
 // which the reader remembers until forget() (a $(shell,...) command may have created it).
 class FileSystemReader {
  public:
-  FileSystemReader(std::string cwd, std::string srctree)
-      : cwd_(std::move(cwd)), srctree_(std::move(srctree)) {
+  FileSystemReader(std::string cwd, std::string srctree, ParseInputs* inputs)
+      : cwd_(std::move(cwd)), srctree_(std::move(srctree)), inputs_(inputs) {
     if (!cwd_.empty() && cwd_ != ".")
       cwd_fd_ = ::open(cwd_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (!srctree_.empty()) {
@@ -83,16 +83,23 @@ class FileSystemReader {
   FileSystemReader& operator=(const FileSystemReader&) = delete;
 
   bool read(const std::string& name, std::string& storage, size_t& size) {
+    using Base = ParseInputs::Base;
     const bool absolute = !name.empty() && name[0] == '/';
     const bool cwd_relative = !name.empty() && !absolute && !cwd_.empty() && cwd_ != ".";
+    struct stat st {};
     if (absolute || !absent_from_cwd(name)) {
-      if (cwd_relative ? read_in(cwd_, cwd_fd_, name, storage, size)
-                       : read_regular_file(AT_FDCWD, name.c_str(), storage, size))
+      if (cwd_relative ? read_in(cwd_, cwd_fd_, name, storage, size, st)
+                       : read_regular_file(AT_FDCWD, name.c_str(), storage, size, st)) {
+        if (inputs_) inputs_->add_file(absolute ? Base::Absolute : Base::Cwd, name, st);
         return true;
+      }
+      if (inputs_ && !absolute) inputs_->absent.push_back({Base::Cwd, false, name});
     }
     // "$srctree/" (an empty name) is a directory, not a file.
     if (absolute || name.empty() || srctree_.empty()) return false;
-    return read_in(srctree_dir_, srctree_fd_, name, storage, size);
+    if (!read_in(srctree_dir_, srctree_fd_, name, storage, size, st)) return false;
+    if (inputs_) inputs_->add_file(Base::Srctree, name, st);
+    return true;
   }
 
   void forget() { absent_.clear(); }
@@ -109,24 +116,27 @@ class FileSystemReader {
     struct stat st {};
     if (::fstatat(dir_fd, first.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
       return false;
+    if (inputs_) inputs_->absent.push_back({ParseInputs::Base::Cwd, true, first});
     absent_.insert(std::move(first));
     return true;
   }
 
   static bool read_in(const std::string& dir, int dir_fd, const std::string& path,
-                      std::string& storage, size_t& size) {
-    if (dir_fd >= 0) return read_regular_file(dir_fd, path.c_str(), storage, size);
+                      std::string& storage, size_t& size, struct stat& st) {
+    if (dir_fd >= 0) return read_regular_file(dir_fd, path.c_str(), storage, size, st);
     std::string full = dir.back() == '/' ? dir + path : dir + "/" + path;
-    return read_regular_file(AT_FDCWD, full.c_str(), storage, size);
+    return read_regular_file(AT_FDCWD, full.c_str(), storage, size, st);
   }
 
   std::string cwd_, srctree_, srctree_dir_;
+  ParseInputs* inputs_;
   int cwd_fd_ = -1, srctree_fd_ = -1;
   std::unordered_set<std::string> absent_;  // first components missing from cwd
 };
 
 SourceStack::SourceStack(Tree& tree, Options options) : tree_(tree), options_(std::move(options)) {
-  if (!options_.read_file) fs_ = std::make_unique<FileSystemReader>(options_.cwd, options_.srctree);
+  if (!options_.read_file)
+    fs_ = std::make_unique<FileSystemReader>(options_.cwd, options_.srctree, options_.inputs);
 }
 
 SourceStack::~SourceStack() = default;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kconfig/front_end_rules.hpp"
+#include "kconfig/parse_cache.hpp"
 #include "kconfig/tree.hpp"
 
 namespace rk::kconfig {
@@ -41,6 +42,7 @@ class SourceStack {
     Reader read_file;             // null: the file system
     size_t max_sources = 100000;  // see ParseLimits
     size_t max_total_bytes = size_t{512} << 20;
+    ParseInputs* inputs = nullptr;  // records what was read and looked for (file system only)
   };
 
   SourceStack(Tree& tree, Options options);

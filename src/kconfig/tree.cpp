@@ -39,6 +39,10 @@ uint64_t name_hash(std::string_view name) {
 
 }  // namespace
 
+uint64_t Tree::name_hash(std::string_view name) {
+  return ::rk::kconfig::name_hash(name);
+}
+
 Symbol* Tree::NameTable::find(std::string_view name, uint64_t hash) const {
   if (slots.empty()) return nullptr;
   const size_t mask = slots.size() - 1;

@@ -6,6 +6,7 @@
 // lifetime because the arenas never relocate their elements.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -46,6 +47,20 @@ class BlockArena {
     return *p;
   }
   size_t size() const { return size_; }
+  // Default-constructs elements until there are `n`.
+  void grow_to(size_t n) {
+    while (size_ < n) {
+      if (blocks_.empty() || used_ == kBlock) next_block();
+      size_t batch = std::min(kBlock - used_, n - size_);
+      T* p = reinterpret_cast<T*>(blocks_[cur_].get()) + used_;
+      for (size_t i = 0; i < batch; ++i) ::new (static_cast<void*>(p + i)) T();
+      used_ += batch;
+      size_ += batch;
+    }
+  }
+  // The i-th element in construction order (i < size()).
+  T& operator[](size_t i) { return *at(i); }
+  const T& operator[](size_t i) const { return *at(i); }
   // Destroys every element; keeps the first block for reuse.
   void clear() {
     if constexpr (!std::is_trivially_destructible_v<T>) {
@@ -65,6 +80,7 @@ class BlockArena {
   struct Free {
     void operator()(std::byte* p) const { ::operator delete (p, std::align_val_t{alignof(T)}); }
   };
+  T* at(size_t i) const { return reinterpret_cast<T*>(blocks_[i / kBlock].get()) + i % kBlock; }
   void next_block() {
     if (!blocks_.empty() && cur_ + 1 < blocks_.size()) {
       ++cur_;
@@ -115,6 +131,9 @@ struct Expr {
   // Finalize's dependency-loop check: this subexpression was walked without finding a loop,
   // and never will (expressions share subtrees, so the walk meets them again and again).
   bool loop_free = false;
+  // Non-zero for the dependency of a menu entry (Menu::dep), which every property and child
+  // of the entry evaluates again: a Config remembers its value (see Config::eval).
+  uint32_t memo = 0;
   Expr* left = nullptr;  // Or/And/Not/List operands
   Expr* right = nullptr;
   Symbol* lsym = nullptr;  // Symbol, comparisons, Range
@@ -304,6 +323,12 @@ class Tree {
   Expr* new_or(Expr* a, Expr* b);
   Expr* copy(const Expr* e);
 
+  // Gives `e` a memo number (see Expr::memo) unless it has one.
+  void add_memo(Expr* e) {
+    if (e && !e->memo) e->memo = ++memo_count_;
+  }
+  uint32_t memo_count() const { return memo_count_; }
+
   Property* new_property(PropType type);
   Menu* new_menu();
   const SourceFile* add_file(std::string name, const SourceFile* parent, int parent_line);
@@ -325,8 +350,10 @@ class Tree {
 
  private:
   friend class ConfForms;             // finalize.cpp: records and builds the conf_* forms
+  friend class TreeSnapshot;          // snapshot.cpp: writes and rebuilds a whole tree
   std::vector<ConfStep> conf_steps_;  // finalize's conf_* work, in conf's order
   size_t conf_work_limit_ = 0;
+  uint32_t memo_count_ = 0;
   mutable std::once_flag conf_once_;
   mutable std::string conf_error_;  // why building the conf_* forms failed
   BlockArena<Expr, 4096> exprs_;
@@ -339,6 +366,7 @@ class Tree {
   std::vector<Symbol*> symbols_;      // named non-const, definition order
   // Symbols by name, one table per namespace (config symbols, constants, named choices):
   // open addressing over (hash, symbol), keyed by the symbols' own names.
+  static uint64_t name_hash(std::string_view name);
   struct NameTable {
     struct Slot {
       uint64_t hash = 0;

@@ -138,6 +138,7 @@ VariantTree& Workspace::tree(const Variant& v) {
   po.shell = &runner;
   po.diag = &diag;
   po.dialect = kconfig::parse_dialect(branch.version);
+  po.snapshots = tree_cache_.get();
   try {
     vt->tree = kconfig::parse_kconfig(po);
   } catch (const kconfig::KconfigError& e) {
@@ -150,6 +151,10 @@ VariantTree& Workspace::tree(const Variant& v) {
     recorder->profile().save(profile_path);
   }
   return *trees_.emplace(v.name, std::move(vt)).first->second;
+}
+
+void Workspace::use_tree_cache(const std::string& dir) {
+  tree_cache_ = dir.empty() ? nullptr : std::make_unique<kconfig::DirectorySnapshotStore>(dir);
 }
 
 void Workspace::load_trees(const std::vector<const Variant*>& variants) {

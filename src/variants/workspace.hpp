@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kconfig/config.hpp"
+#include "kconfig/parse_cache.hpp"
 #include "kconfig/shell.hpp"
 #include "kconfig/tree.hpp"
 #include "variants/fragment.hpp"
@@ -60,6 +61,10 @@ class Workspace {
   // Fragments changed in memory since loading: path -> new text.
   std::map<std::string, std::string> edited_fragments() const;
 
+  // Keeps parsed trees in `dir` between runs (kconfig/parse_cache.hpp); by default every run
+  // parses. Call before the first tree().
+  void use_tree_cache(const std::string& dir);
+
   // Parses the variant's tree once (later calls return it). Throws on parse errors.
   VariantTree& tree(const Variant& v);
   // Parses the trees of all these variants, in parallel.
@@ -81,6 +86,7 @@ class Workspace {
   std::map<std::string, Fragment> fragments_;
   std::map<std::string, std::string> edited_;
   std::map<std::string, std::unique_ptr<VariantTree>> trees_;
+  std::unique_ptr<kconfig::SnapshotStore> tree_cache_;
 };
 
 }  // namespace rk::variants
