@@ -17,6 +17,7 @@
 #include "kconfig/tristate.hpp"
 #include "variants/fragment.hpp"
 #include "variants/landing.hpp"
+#include "variants/parallel.hpp"
 
 namespace rk::variants {
 
@@ -243,27 +244,10 @@ CheckReport check_variants(Workspace& ws, const std::vector<const Variant*>& var
   // Each variant on its own configuration over its own tree: checked in parallel (the
   // workspace is only read: trees and fragments are loaded above).
   std::vector<VariantCheck> checks(variants.size());
-  {
-    unsigned workers = std::max(1u, std::thread::hardware_concurrency());
-    workers = std::min<unsigned>(workers, static_cast<unsigned>(variants.size()));
-    std::atomic<size_t> next{0};
-    std::vector<std::exception_ptr> errors(variants.size());
-    auto work = [&] {
-      for (size_t i; (i = next++) < variants.size();) {
-        try {
-          checks[i] = check_one_variant(ws, *variants[i], options);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      }
-    };
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < workers; ++t) threads.emplace_back(work);
-    work();
-    for (std::thread& t : threads) t.join();
-    for (const std::exception_ptr& e : errors)
-      if (e) std::rethrow_exception(e);
-  }
+  for (const std::exception_ptr& e : for_each_in_parallel(variants.size(), [&](size_t i) {
+         checks[i] = check_one_variant(ws, *variants[i], options);
+       }))
+    if (e) std::rethrow_exception(e);
 
   std::map<std::string, size_t> merged_index;  // merge_key -> index in findings
   auto add = [&](Finding f, const std::string& variant) {

@@ -17,6 +17,7 @@
 #include "kconfig/shell_runner.hpp"
 #include "kconfig/toolchain_profile.hpp"
 #include "variants/kbuild_env.hpp"
+#include "variants/parallel.hpp"
 
 namespace rk::variants {
 
@@ -154,7 +155,7 @@ VariantTree& Workspace::tree(const Variant& v) {
 }
 
 void Workspace::use_tree_cache(const std::string& dir) {
-  tree_cache_ = dir.empty() ? nullptr : std::make_unique<kconfig::DirectorySnapshotStore>(dir);
+  tree_cache_ = dir.empty() ? nullptr : std::make_shared<kconfig::DirectorySnapshotStore>(dir);
 }
 
 void Workspace::load_trees(const std::vector<const Variant*>& variants) {
@@ -171,27 +172,14 @@ void Workspace::load_trees(const std::vector<const Variant*>& variants) {
   std::stable_sort(pending.begin(), pending.end(), [this](const Variant* a, const Variant* b) {
     return matrix_.branch_of(*a).version > matrix_.branch_of(*b).version;
   });
-  unsigned workers = std::max(1u, std::thread::hardware_concurrency());
-  workers = std::min<unsigned>(workers, static_cast<unsigned>(pending.size()));
   std::vector<std::unique_ptr<VariantTree>> parsed(pending.size());
-  std::vector<std::exception_ptr> errors(pending.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < pending.size();) {
-      try {
-        Workspace private_ws(matrix_, locator_, mode_);
-        private_ws.tree(*private_ws.matrix().find_variant(pending[i]->name));
-        parsed[i] = std::move(private_ws.trees_.begin()->second);
-        parsed[i]->variant = pending[i];
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < workers; ++t) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
+  std::vector<std::exception_ptr> errors = for_each_in_parallel(pending.size(), [&](size_t i) {
+    Workspace private_ws(matrix_, locator_, mode_);
+    private_ws.tree_cache_ = tree_cache_;  // the store is safe to share between threads
+    private_ws.tree(*private_ws.matrix().find_variant(pending[i]->name));
+    parsed[i] = std::move(private_ws.trees_.begin()->second);
+    parsed[i]->variant = pending[i];
+  });
   for (auto& vt : parsed)
     if (vt) trees_.emplace(vt->variant->name, std::move(vt));
   // The first error in the order the variants were asked for.

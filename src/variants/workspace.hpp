@@ -86,7 +86,7 @@ class Workspace {
   std::map<std::string, Fragment> fragments_;
   std::map<std::string, std::string> edited_;
   std::map<std::string, std::unique_ptr<VariantTree>> trees_;
-  std::unique_ptr<kconfig::SnapshotStore> tree_cache_;
+  std::shared_ptr<kconfig::SnapshotStore> tree_cache_;
 };
 
 }  // namespace rk::variants

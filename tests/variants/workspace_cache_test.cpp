@@ -1,0 +1,62 @@
+// Workspaces keep parsed trees in the tree cache, also when they load several in parallel.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "../rk_skip.hpp"
+#include "variants/matrix.hpp"
+#include "variants/workspace.hpp"
+
+namespace rk::variants {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string cache_trees() {
+  if (const char* c = std::getenv("RK_CACHE")) return std::string(c) + "/trees";
+  if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/runner-kernel/trees";
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "") + "/.cache/runner-kernel/trees";
+}
+
+size_t entries_in(const std::string& dir) {
+  size_t n = 0;
+  if (fs::exists(dir))
+    for (const auto& e : fs::directory_iterator(dir)) n += e.path().extension() == ".tree";
+  return n;
+}
+
+TEST(WorkspaceTreeCache, ParallelLoadsKeepAndReuseTrees) {
+  if (!fs::exists(cache_trees() + "/linux-source-6.1/Kconfig"))
+    RK_SKIP() << "no 6.1 tree under " << cache_trees();
+  std::string tmpl = (fs::temp_directory_path() / "rk-tree-cache-XXXXXX").string();
+  const std::string dir = ::mkdtemp(tmpl.data());
+  auto open = [&] {
+    auto ws = std::make_unique<Workspace>(
+        Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml"),
+        [](const BranchSpec& b) { return cache_trees() + "/linux-source-" + b.name; },
+        ToolchainMode::Replay);
+    ws->use_tree_cache(dir);
+    return ws;
+  };
+  std::map<std::string, std::string> first;
+  {
+    auto ws = open();
+    std::vector<const Variant*> both = ws->matrix().select({"6.1"});
+    ASSERT_EQ(both.size(), 2u);
+    ws->load_trees(both);
+    for (const Variant* v : both) first[v->name] = ws->resolve(*v).config_text;
+  }
+  EXPECT_EQ(entries_in(dir), 2u);  // one per variant, written by the parallel loads
+  auto ws = open();
+  std::vector<const Variant*> both = ws->matrix().select({"6.1"});
+  ws->load_trees(both);
+  for (const Variant* v : both) EXPECT_EQ(ws->resolve(*v).config_text, first[v->name]);
+  EXPECT_EQ(entries_in(dir), 2u);  // restored, nothing new
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rk::variants
