@@ -231,15 +231,22 @@ bool unchanged(const ParseInputs& in, const ParseOptions& o, const std::string& 
   for (const auto& name : in.env_unset)
     if (o.env.count(name)) return false;
   // Commands first: a live one may create or change files the checks below look at.
-  for (const auto& call : in.shell) {
-    std::string out;
-    try {
-      out = o.shell ? o.shell->run(call.command, o.env, o.cwd) : std::string();
-    } catch (const std::exception&) {
-      return false;  // (a profile without the command, say): the parse reports it properly
+  if (!in.shell.empty()) {
+    std::vector<std::string> commands;
+    commands.reserve(in.shell.size());
+    for (const auto& call : in.shell) commands.push_back(call.command);
+    // Run side by side: only their answers are compared, and any difference means a parse.
+    // (Without a runner, a parse sees every command print nothing.)
+    auto outputs = o.shell ? o.shell->run_each(commands, o.env, o.cwd)
+                           : std::vector<std::optional<std::string>>(commands.size(), "");
+    for (size_t i = 0; i < commands.size(); ++i) {
+      // No output: a command that fails (a profile without it, say) is left for the parse to
+      // report properly.
+      if (!outputs[i]) return false;
+      std::string& out = *outputs[i];
+      if (size_t nul = out.find('\0'); nul != std::string::npos) out.resize(nul);
+      if (out != in.shell[i].output) return false;
     }
-    if (size_t nul = out.find('\0'); nul != std::string::npos) out.resize(nul);
-    if (out != call.output) return false;
   }
   BaseDirs dirs(o.cwd, srctree);
   for (const auto& f : in.files) {

@@ -1,12 +1,15 @@
 #include "kconfig/shell_runner.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "kconfig/diagnostics.hpp"
@@ -43,24 +46,6 @@ struct SpawnActions {
   ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
 };
 
-// Reads like fread(buf, 1, 4096, pipe): until the buffer is full or the writer is done.
-std::string read_conf_sized_chunk(int fd) {
-  std::string out(kConfReadSize, '\0');
-  size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n > 0) {
-      got += static_cast<size_t>(n);
-    } else if (n == 0) {
-      break;
-    } else if (errno != EINTR) {
-      break;
-    }
-  }
-  out.resize(got);
-  return out;
-}
-
 }  // namespace
 
 std::string shell_output_as_conf_sees_it(std::string_view raw) {
@@ -74,39 +59,139 @@ std::string shell_output_as_conf_sees_it(std::string_view raw) {
   return out;
 }
 
-std::string LiveShell::run(const std::string& command, const Environment& env,
-                           const std::string& cwd) {
-  std::vector<std::string> env_strings;
-  env_strings.reserve(env.size());
-  for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
-  std::vector<char*> envp;
-  for (std::string& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
+namespace {
 
-  std::string sh = "/bin/sh", dash_c = "-c", cmd = command;
-  char* argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+// One `/bin/sh -c COMMAND` with its standard output on a pipe this process reads.
+class ShellChild {
+ public:
+  ShellChild(const std::string& command, char* const* envp, const std::string& cwd)
+      : command_(command) {
+    std::string sh = "/bin/sh", dash_c = "-c", cmd = command;
+    char* argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+    if (::pipe2(pipe_.fds, O_CLOEXEC) != 0) fail(command, errno);
+    SpawnActions fa;
+    posix_spawn_file_actions_adddup2(&fa.actions, pipe_.fds[1], STDOUT_FILENO);
+    if (!cwd.empty() && cwd != ".") posix_spawn_file_actions_addchdir_np(&fa.actions, cwd.c_str());
+    int err = posix_spawn(&pid_, sh.c_str(), &fa.actions, nullptr, argv, envp);
+    if (err != 0) fail(command, err);
+    pipe_.close_end(1);
+    raw_.reserve(kConfReadSize);
+  }
+  ShellChild(const ShellChild&) = delete;
+  ShellChild& operator=(const ShellChild&) = delete;
+  ~ShellChild() {
+    if (pid_ > 0) {
+      pipe_.close_end(0);
+      int status = 0;
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
 
-  Pipe pipe;
-  if (::pipe2(pipe.fds, O_CLOEXEC) != 0) fail(command, errno);
+  int fd() const { return pipe_.fds[0]; }
 
-  SpawnActions fa;
-  posix_spawn_file_actions_adddup2(&fa.actions, pipe.fds[1], STDOUT_FILENO);
-  if (!cwd.empty() && cwd != ".") posix_spawn_file_actions_addchdir_np(&fa.actions, cwd.c_str());
+  // Reads what is there, like one step of fread(buf, 1, 4096, pipe); true once the buffer is
+  // full or the writer is done.
+  bool read_some() {
+    char buf[kConfReadSize];
+    ssize_t n = ::read(fd(), buf, kConfReadSize - raw_.size());
+    if (n > 0) raw_.append(buf, static_cast<size_t>(n));
+    if (n < 0 && errno == EINTR) return false;
+    return n <= 0 || raw_.size() >= kConfReadSize;
+  }
 
-  pid_t pid = 0;
-  int err = posix_spawn(&pid, sh.c_str(), &fa.actions, nullptr, argv, envp.data());
-  if (err != 0) fail(command, err);
-  pipe.close_end(1);
-
-  std::string raw = read_conf_sized_chunk(pipe.fds[0]);
   // Like pclose(): stop listening, then reap the child. A child still writing gets SIGPIPE,
   // exactly as under conf.
-  pipe.close_end(0);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) fail(command, errno);
+  std::string finish() {
+    pipe_.close_end(0);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0) {
+      if (errno != EINTR) fail(command_, errno);
+    }
+    pid_ = -1;
+    return shell_output_as_conf_sees_it(raw_);
   }
-  return shell_output_as_conf_sees_it(raw);
+
+ private:
+  std::string command_;
+  Pipe pipe_;
+  pid_t pid_ = -1;
+  std::string raw_;
+};
+
+struct EnvBlock {
+  std::vector<std::string> strings;
+  std::vector<char*> pointers;
+  explicit EnvBlock(const Environment& env) {
+    strings.reserve(env.size());
+    for (const auto& [name, value] : env) strings.push_back(name + "=" + value);
+    for (std::string& s : strings) pointers.push_back(s.data());
+    pointers.push_back(nullptr);
+  }
+};
+
+}  // namespace
+
+std::vector<std::optional<std::string>> ShellRunner::run_each(
+    const std::vector<std::string>& commands, const Environment& env, const std::string& cwd) {
+  std::vector<std::optional<std::string>> out(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    try {
+      out[i] = run(commands[i], env, cwd);
+    } catch (const std::exception&) {
+    }
+  }
+  return out;
+}
+
+std::string LiveShell::run(const std::string& command, const Environment& env,
+                           const std::string& cwd) {
+  EnvBlock envp(env);
+  ShellChild child(command, envp.pointers.data(), cwd);
+  while (!child.read_some()) {
+  }
+  return child.finish();
+}
+
+// The commands are compilers probing options, each busy on one core for a few milliseconds:
+// as many at once as there are cores.
+std::vector<std::optional<std::string>> LiveShell::run_each(
+    const std::vector<std::string>& commands, const Environment& env, const std::string& cwd) {
+  std::vector<std::optional<std::string>> out(commands.size());
+  const size_t width = std::max(1u, std::thread::hardware_concurrency());
+  EnvBlock envp(env);
+  struct Running {
+    size_t index;
+    std::unique_ptr<ShellChild> child;
+  };
+  std::vector<Running> running;
+  size_t next = 0;
+  while (next < commands.size() || !running.empty()) {
+    while (next < commands.size() && running.size() < width) {
+      try {
+        running.push_back(
+            {next, std::make_unique<ShellChild>(commands[next], envp.pointers.data(), cwd)});
+      } catch (const std::exception&) {
+      }
+      ++next;
+    }
+    if (running.empty()) continue;
+    std::vector<pollfd> fds;
+    for (const auto& r : running) fds.push_back({r.child->fd(), POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      fail(commands[running.front().index], errno);
+    }
+    for (size_t i = fds.size(); i-- > 0;) {
+      if (fds[i].revents == 0 || !running[i].child->read_some()) continue;
+      try {
+        out[running[i].index] = running[i].child->finish();
+      } catch (const std::exception&) {
+      }
+      running.erase(running.begin() + static_cast<ptrdiff_t>(i));
+    }
+  }
+  return out;
 }
 
 }  // namespace rk::kconfig

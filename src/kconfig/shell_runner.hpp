@@ -16,6 +16,9 @@ class LiveShell : public ShellRunner {
  public:
   std::string run(const std::string& command, const Environment& env,
                   const std::string& cwd) override;
+  std::vector<std::optional<std::string>> run_each(const std::vector<std::string>& commands,
+                                                   const Environment& env,
+                                                   const std::string& cwd) override;
 };
 
 // conf's treatment of what a $(shell,...) command printed (preprocess.c, do_shell): only the

@@ -204,6 +204,14 @@ std::string RecordingShell::run(const std::string& command, const Environment& e
   return output;
 }
 
+std::vector<std::optional<std::string>> RecordingShell::run_each(
+    const std::vector<std::string>& commands, const Environment& env, const std::string& cwd) {
+  auto outputs = inner_.run_each(commands, env, cwd);
+  for (size_t i = 0; i < commands.size(); ++i)
+    if (outputs[i]) profile_.add(commands[i], *outputs[i]);
+  return outputs;
+}
+
 std::string ReplayShell::run(const std::string& command, const Environment&, const std::string&) {
   if (const std::string* output = profile_.find(command)) return *output;
   if (fallback_) return *fallback_;

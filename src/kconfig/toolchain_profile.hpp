@@ -57,6 +57,9 @@ class RecordingShell : public ShellRunner {
   explicit RecordingShell(ShellRunner& inner) : inner_(inner) {}
   std::string run(const std::string& command, const Environment& env,
                   const std::string& cwd) override;
+  std::vector<std::optional<std::string>> run_each(const std::vector<std::string>& commands,
+                                                   const Environment& env,
+                                                   const std::string& cwd) override;
   ToolchainProfile& profile() { return profile_; }
   const ToolchainProfile& profile() const { return profile_; }
 

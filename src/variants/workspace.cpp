@@ -46,12 +46,23 @@ class SrctreeNormalizer : public kconfig::ShellRunner {
       : next_(next), tree_dir_(std::move(tree_dir)), to_mark_(to_mark) {}
   std::string run(const std::string& command, const kconfig::Environment& env,
                   const std::string& cwd) override {
-    std::string c = to_mark_ ? replace_all(command, tree_dir_, kSrctreeMark)
-                             : replace_all(command, kSrctreeMark, tree_dir_);
-    return next_.run(c, env, cwd);
+    return next_.run(translate(command), env, cwd);
+  }
+  std::vector<std::optional<std::string>> run_each(const std::vector<std::string>& commands,
+                                                   const kconfig::Environment& env,
+                                                   const std::string& cwd) override {
+    std::vector<std::string> translated;
+    translated.reserve(commands.size());
+    for (const auto& c : commands) translated.push_back(translate(c));
+    return next_.run_each(translated, env, cwd);
   }
 
  private:
+  std::string translate(const std::string& command) const {
+    return to_mark_ ? replace_all(command, tree_dir_, kSrctreeMark)
+                    : replace_all(command, kSrctreeMark, tree_dir_);
+  }
+
   kconfig::ShellRunner& next_;
   std::string tree_dir_;
   bool to_mark_;

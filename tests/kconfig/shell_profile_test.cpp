@@ -53,6 +53,47 @@ TEST(LiveShell, RunsWithExactEnvironmentAndDirectory) {
   EXPECT_EQ(shell.run("echo out; echo err >&2; exit 3", {}, "."), "out");
 }
 
+// run_each gives every command exactly what run() gives it, in the commands' order, however
+// the runs overlap; the later commands here finish first.
+TEST(LiveShell, RunEachAnswersLikeRunInOrder) {
+  TempDirectory dir;
+  LiveShell shell;
+  const Environment env = {{"PATH", "/usr/bin:/bin"}, {"FOO", "bar"}};
+  std::vector<std::string> commands;
+  for (int i = 0; i < 6; ++i)
+    commands.push_back("sleep 0.0" + std::to_string(3 - i / 2) + "; echo " + std::to_string(i));
+  commands.push_back("printf 'hello\\nworld\\n\\n4\\n\\n\\n'");
+  commands.push_back("echo \"$FOO-$HOME-\"");
+  commands.push_back("pwd -P");
+  commands.push_back("head -c 5000 /dev/zero | tr '\\0' a");
+  commands.push_back("head -c 100000 /dev/zero | tr '\\0' b; echo never seen");
+  commands.push_back("printf 'ab\\0cd'");
+  commands.push_back("echo out; exit 3");
+  auto outputs = shell.run_each(commands, env, dir.path());
+  ASSERT_EQ(outputs.size(), commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    ASSERT_TRUE(outputs[i].has_value()) << commands[i];
+    EXPECT_EQ(*outputs[i], shell.run(commands[i], env, dir.path())) << commands[i];
+  }
+  EXPECT_EQ(*outputs[0], "0");
+  EXPECT_EQ(*outputs[5], "5");
+  EXPECT_EQ(*outputs[8], fs::canonical(dir.path()).string());
+  EXPECT_EQ(*outputs[10], std::string(4095, 'b'));
+  EXPECT_TRUE(shell.run_each({}, env, ".").empty());
+}
+
+// A command that cannot start at all (run() throws for it) has no output; the rest still run.
+TEST(LiveShell, RunEachMarksCommandsThatCannotRun) {
+  LiveShell shell;
+  auto outputs = shell.run_each({"echo a", "echo b"}, {}, "/nonexistent/directory");
+  ASSERT_EQ(outputs.size(), 2u);
+  EXPECT_THROW(shell.run("echo a", {}, "/nonexistent/directory"), KconfigError);
+  EXPECT_FALSE(outputs[0].has_value());
+  EXPECT_FALSE(outputs[1].has_value());
+  outputs = shell.run_each({"echo a", "echo b"}, {}, ".");
+  EXPECT_EQ(outputs[0], std::optional<std::string>("a"));
+  EXPECT_EQ(outputs[1], std::optional<std::string>("b"));
+}
 TEST(ToolchainProfile, RecordSaveLoadReplay) {
   TempDirectory dir;
   TableShell table;
@@ -84,6 +125,24 @@ TEST(ToolchainProfile, RecordSaveLoadReplay) {
   }
   replay.set_fallback("");
   EXPECT_EQ(replay.run("as --version", {}, "."), "");
+}
+
+// What run_each answers is recorded as run() answers are; a command with no answer is not.
+TEST(ToolchainProfile, RecordsRunEach) {
+  TableShell table;
+  table.answers = {{"cc --version", "gcc 12"}, {"ld -v", "GNU ld 2.40"}};
+  RecordingShell recorder(table);
+  auto outputs = recorder.run_each({"ld -v", "cc --version"}, {}, ".");
+  EXPECT_EQ(outputs[0], std::optional<std::string>("GNU ld 2.40"));
+  EXPECT_EQ(recorder.profile().entries(),
+            (std::vector<std::pair<std::string, std::string>>{{"ld -v", "GNU ld 2.40"},
+                                                              {"cc --version", "gcc 12"}}));
+  ReplayShell replay(recorder.profile());
+  RecordingShell again(replay);
+  outputs = again.run_each({"cc --version", "as --version"}, {}, ".");
+  EXPECT_EQ(outputs[0], std::optional<std::string>("gcc 12"));
+  EXPECT_FALSE(outputs[1].has_value());
+  EXPECT_EQ(again.profile().size(), 1u);
 }
 
 TEST(ToolchainProfile, AnyBytesRoundTrip) {
