@@ -106,7 +106,7 @@ Property* TreeBuilder::add_symbol(PropType type, Symbol* sym, Expr* dep) {
 
 void TreeBuilder::set_help(std::string text) {
   entry_->has_help = true;
-  entry_->help = std::move(text);
+  entry_->help = tree_.keep_text(std::move(text));
 }
 
 }  // namespace rk::kconfig

@@ -144,9 +144,9 @@ Tristate Config::eval(const Expr* e) {
   if (!e) return Y;
   if (e->kind == ExprKind::Symbol) {
     // Most nodes: a symbol whose value is already known (cheaper than its memo).
-    Symbol* sym = e->lsym;
-    if (!valid(states_[sym->id])) calc(sym);
-    return states_[sym->id].tri;
+    const SymbolState& s = states_[e->lsym_id];
+    if (!valid(s)) calc(e->lsym);
+    return states_[e->lsym_id].tri;
   }
   if (e->memo) {
     MemoSlot& slot = memos_[e->memo];
@@ -366,30 +366,6 @@ void Config::set_all_choice_values(Symbol* choice) {
   forget_memos();
 }
 
-const Menu* Config::choice_menu_of(const Symbol* sym) const {
-  static const Menu not_computed;
-  const Menu* unknown = &not_computed;
-  if (choice_menus_.size() <= sym->id) choice_menus_.resize(tree_->symbol_count(), unknown);
-  const Menu*& cached = choice_menus_[sym->id];
-  if (cached == unknown) cached = find_choice_menu(sym);
-  return cached;
-}
-
-const Menu* Config::find_choice_menu(const Symbol* sym) {
-  const Menu* menu = nullptr;
-  for (const Menu* m : sym->menus)
-    if (m->prompt) {
-      menu = m;
-      break;
-    }
-  if (!menu) return nullptr;
-  do {
-    menu = menu->parent;
-  } while (menu && !menu->sym);
-  if (menu && menu->sym && menu->sym->is_choice()) return menu;
-  return nullptr;
-}
-
 Symbol* Config::calc_choice_block(const Menu* choice) {
   Symbol* res = nullptr;
   auto& order = choice_order(choice->sym);
@@ -535,7 +511,7 @@ void Config::calc(Symbol* sym) {
   switch (effective_type(sym)) {
     case SymbolType::Bool:
     case SymbolType::Tristate: {
-      const Menu* block = old_choices ? nullptr : choice_menu_of(sym);
+      const Menu* block = old_choices ? nullptr : sym->prompt_choice;
       if (old_choices && sym->is_choice_value() && st(sym).visible == Y) {
         new_tri = st(sym->choice_sym).chosen == sym ? Y : N;
       } else if (block) {

@@ -25,20 +25,21 @@ enum StateFlag : uint32_t {
 };
 
 struct SymbolState {
+  // Evaluation mostly asks "valid? then what value?": those three share the first cache line.
   Tristate tri = Tristate::No;  // current tristate value
-  std::string val;              // current string value (int/hex/string symbols)
-  Symbol* chosen = nullptr;     // current selection of a pre-6.11 choice
   Tristate visible = Tristate::No;
   Tristate dir_dep = Tristate::No;
   Tristate rev_dep = Tristate::No;
-  Tristate implied = Tristate::No;
-  Tristate user_tri = Tristate::No;
-  std::string user_val;
-  Symbol* user_choice = nullptr;  // user's selection of a pre-6.11 choice
   uint32_t flags = 0;
   // kValid holds only while this equals the Config's epoch: clear_all_valid() starts a new
   // epoch instead of visiting every symbol.
   uint32_t epoch = 0;
+  Tristate implied = Tristate::No;
+  Tristate user_tri = Tristate::No;
+  Symbol* chosen = nullptr;  // current selection of a pre-6.11 choice
+  std::string val;           // current string value (int/hex/string symbols)
+  std::string user_val;
+  Symbol* user_choice = nullptr;  // user's selection of a pre-6.11 choice
 };
 
 // conf's sym_string_valid: is `text` a well-formed value for a symbol of `type`?
@@ -129,18 +130,14 @@ class Config {
   Symbol* calc_old_choice(Symbol* choice);
   void set_all_choice_values(Symbol* choice);
   void warn_unmet_dependency(const Symbol* sym);
-  const Menu* choice_menu_of(const Symbol* sym) const;
-  static const Menu* find_choice_menu(const Symbol* sym);
 
   const Tree* tree_;
   Diagnostics* diag_;
   std::vector<SymbolState> states_;
   std::vector<Tristate> prop_vis_;
   std::vector<std::vector<Symbol*>> choice_orders_;  // by choice symbol id (6.11+)
-  // choice_menu_of() by symbol id, filled on first use.
-  mutable std::vector<const Menu*> choice_menus_;
-  std::vector<const Expr*> eval_stack_;  // eval()'s left spines
-  std::vector<MemoSlot> memos_;          // by Expr::memo
+  std::vector<const Expr*> eval_stack_;              // eval()'s left spines
+  std::vector<MemoSlot> memos_;                      // by Expr::memo
   uint64_t memo_generation_ = 1;
   uint32_t epoch_ = 1;
   Tristate modules_val_ = Tristate::No;

@@ -287,8 +287,7 @@ Expr* ExprSimplifier::copy(const Expr* e) {
       continue;
     }
     Expr* c = alloc(from->kind);
-    c->lsym = from->lsym;
-    c->rsym = from->rsym;
+    c->set_syms(from->lsym, from->rsym);
     *to = c;
     todo.emplace_back(from->right, &c->right);
     todo.emplace_back(from->left, &c->left);
@@ -298,14 +297,13 @@ Expr* ExprSimplifier::copy(const Expr* e) {
 
 Expr* ExprSimplifier::new_sym(Symbol* s) {
   Expr* e = alloc(ExprKind::Symbol);
-  e->lsym = s;
+  e->set_syms(s, nullptr);
   return e;
 }
 
 Expr* ExprSimplifier::new_cmp(ExprKind kind, Symbol* l, Symbol* r) {
   Expr* e = alloc(kind);
-  e->lsym = l;
-  e->rsym = r;
+  e->set_syms(l, r);
   return e;
 }
 

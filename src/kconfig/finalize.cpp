@@ -717,6 +717,22 @@ bool Finalizer::is_number_like(const Symbol* target, const Symbol* value) {
 void finalize_tree(Tree& tree, Diagnostics& diag, size_t simplify_work) {
   Finalizer(tree, diag, simplify_work).run();
   walk_menus_below(&tree.root, [&](Menu* m) { tree.add_memo(m->dep); });
+  // Structural, so found once here rather than by every configuration: following each
+  // symbol's menus up the tree is a chain of cache misses per symbol.
+  if (tree.dialect.new_choice_rules()) {
+    for (Symbol* sym : tree.symbols()) {
+      const Menu* entry = nullptr;
+      for (const Menu* m : sym->menus)
+        if (m->prompt) {
+          entry = m;
+          break;
+        }
+      if (!entry) continue;
+      Menu* above = entry->parent;
+      while (above && !above->sym) above = above->parent;
+      if (above && above->sym->is_choice()) sym->prompt_choice = above;
+    }
+  }
 }
 
 }  // namespace rk::kconfig

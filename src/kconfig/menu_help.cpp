@@ -191,7 +191,8 @@ std::string menu_help(Config& c, const Menu* menu, const HelpOptions& options) {
   const Symbol* sym = menu->sym;
   if (menu->has_help) {
     if (sym && sym->has_name) w.out += "CONFIG_" + sym->name + ":\n\n";
-    w.out += menu->help + "\n";
+    w.out += menu->help;
+    w.out += "\n";
   } else {
     w.out += std::string(kNoHelp) + "\n";
   }

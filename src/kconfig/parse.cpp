@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "kconfig/base_dirs.hpp"
 #include "kconfig/builder.hpp"
 #include "kconfig/finalize.hpp"
 #include "kconfig/lexer.hpp"
@@ -15,16 +16,6 @@
 namespace rk::kconfig {
 
 namespace {
-
-std::string env_value(const Environment& env, const char* name) {
-  auto it = env.find(name);
-  return it == env.end() ? std::string() : it->second;
-}
-
-std::string in_directory(const std::string& cwd, const std::string& path) {
-  if (path.empty() || path[0] == '/' || cwd.empty() || cwd == ".") return path;
-  return cwd + "/" + path;
-}
 
 // "VERSION = 6" / "PATCHLEVEL = 1" from a kernel Makefile.
 bool makefile_release(const std::string& text, Dialect& out) {

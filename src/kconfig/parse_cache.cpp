@@ -13,6 +13,7 @@
 #include <exception>
 #include <unordered_set>
 
+#include "kconfig/base_dirs.hpp"
 #include "kconfig/byte_io.hpp"
 #include "kconfig/parse.hpp"
 #include "kconfig/snapshot.hpp"
@@ -22,16 +23,6 @@ namespace rk::kconfig {
 namespace {
 
 constexpr char kMagic[8] = {'R', 'K', 'P', 'C', 'A', 'C', '0', '1'};
-
-std::string env_value(const Environment& env, const char* name) {
-  auto it = env.find(name);
-  return it == env.end() ? std::string() : it->second;
-}
-
-std::string in_directory(const std::string& cwd, const std::string& path) {
-  if (path.empty() || path[0] == '/' || cwd.empty() || cwd == ".") return path;
-  return cwd.back() == '/' ? cwd + path : cwd + "/" + path;
-}
 
 int64_t nanoseconds(const struct timespec& t) {
   return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
@@ -187,41 +178,18 @@ ParseInputs read_inputs(ByteReader& r) {
   return in;
 }
 
-// Directory descriptors for the bases, opened once for all the checks.
-class BaseDirs {
- public:
-  BaseDirs(const std::string& cwd, const std::string& srctree) {
-    cwd_ = cwd.empty() || cwd == "." ? AT_FDCWD
-                                     : ::open(cwd.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (!srctree.empty()) {
-      std::string dir = in_directory(cwd, srctree);
-      srctree_ = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    }
+// -2: the base directory itself cannot be opened.
+int base_fd(const BaseDirectories& dirs, ParseInputs::Base base) {
+  switch (base) {
+    case ParseInputs::Base::Cwd:
+      return dirs.cwd() == BaseDirectories::kUnavailable ? -2 : dirs.cwd();
+    case ParseInputs::Base::Srctree:
+      return dirs.srctree() == BaseDirectories::kUnavailable ? -2 : dirs.srctree();
+    case ParseInputs::Base::Absolute:
+      return AT_FDCWD;
   }
-  ~BaseDirs() {
-    if (cwd_ >= 0) ::close(cwd_);
-    if (srctree_ >= 0) ::close(srctree_);
-  }
-  BaseDirs(const BaseDirs&) = delete;
-  BaseDirs& operator=(const BaseDirs&) = delete;
-
-  // -2: the base directory itself cannot be opened.
-  int fd(ParseInputs::Base base) const {
-    switch (base) {
-      case ParseInputs::Base::Cwd:
-        return cwd_ == -1 ? -2 : cwd_;
-      case ParseInputs::Base::Srctree:
-        return srctree_ < 0 ? -2 : srctree_;
-      case ParseInputs::Base::Absolute:
-        return AT_FDCWD;
-    }
-    return -2;
-  }
-
- private:
-  int cwd_ = -1;
-  int srctree_ = -1;
-};
+  return -2;
+}
 
 bool unchanged(const ParseInputs& in, const ParseOptions& o, const std::string& srctree) {
   for (const auto& [name, value] : in.env_read) {
@@ -248,9 +216,9 @@ bool unchanged(const ParseInputs& in, const ParseOptions& o, const std::string& 
       if (out != in.shell[i].output) return false;
     }
   }
-  BaseDirs dirs(o.cwd, srctree);
+  BaseDirectories dirs(o.cwd, srctree);
   for (const auto& f : in.files) {
-    int fd = dirs.fd(f.base);
+    int fd = base_fd(dirs, f.base);
     if (fd == -2) return false;
     struct stat st {};
     if (::fstatat(fd, f.path.c_str(), &st, 0) != 0 || !S_ISREG(st.st_mode)) return false;
@@ -260,7 +228,7 @@ bool unchanged(const ParseInputs& in, const ParseOptions& o, const std::string& 
       return false;
   }
   for (const auto& a : in.absent) {
-    int fd = dirs.fd(a.base);
+    int fd = base_fd(dirs, a.base);
     if (fd == -2) continue;  // no such directory: nothing can be found in it either
     struct stat st {};
     if (a.missing_entirely) {
@@ -387,7 +355,7 @@ std::string parse_cache_key(const ParseOptions& o, const std::string& srctree,
 
 std::unique_ptr<Tree> restore_unchanged_tree(const ParseOptions& o, const std::string& key,
                                              const std::string& srctree) {
-  std::unique_ptr<StoredBytes> bytes = o.snapshots->load(key);
+  std::shared_ptr<const StoredBytes> bytes = o.snapshots->load(key);
   if (!bytes) return nullptr;
   try {
     ByteReader r(bytes->view());
@@ -396,7 +364,7 @@ std::unique_ptr<Tree> restore_unchanged_tree(const ParseOptions& o, const std::s
     if (std::memcmp(magic, kMagic, sizeof kMagic) != 0 || r.view() != key) return nullptr;
     ParseInputs in = read_inputs(r);
     if (!unchanged(in, o, srctree)) return nullptr;
-    std::unique_ptr<Tree> tree = restore_tree(r.rest());
+    std::unique_ptr<Tree> tree = restore_tree(r.rest(), bytes);
     for (const auto& out : in.output) {
       if (out.info) {
         if (o.info) o.info(out.line);

@@ -8,10 +8,10 @@
 namespace rk::kconfig {
 
 // A new field in one of these must be written and read below: the sizes catch forgetting it.
-static_assert(sizeof(Expr) == 40, "Expr changed: update TreeSnapshot");
-static_assert(sizeof(Symbol) == 200, "Symbol changed: update TreeSnapshot");
+static_assert(sizeof(Expr) == 48, "Expr changed: update TreeSnapshot");
+static_assert(sizeof(Symbol) == 192, "Symbol changed: update TreeSnapshot");
 static_assert(sizeof(Property) == 96, "Property changed: update TreeSnapshot");
-static_assert(sizeof(Menu) == 160, "Menu changed: update TreeSnapshot");
+static_assert(sizeof(Menu) == 144, "Menu changed: update TreeSnapshot");
 static_assert(sizeof(SourceFile) == 48, "SourceFile changed: update TreeSnapshot");
 
 namespace {
@@ -39,8 +39,9 @@ class TreeSnapshot {
     TreeSnapshot s(t);
     return s.write_all();
   }
-  static std::unique_ptr<Tree> restore(std::string_view bytes) {
+  static std::unique_ptr<Tree> restore(std::string_view bytes, std::shared_ptr<const void> owner) {
     auto tree = std::make_unique<Tree>();
+    tree->text_owner_ = std::move(owner);
     Restorer r{*tree, ByteReader(bytes)};
     r.run();
     return tree;
@@ -155,7 +156,6 @@ class TreeSnapshot {
     for (uint32_t i = 0; i < n_syms; ++i) {
       const Symbol& s = t_.symbol_arena_[i];
       w_.str(s.name);
-      w_.str(s.env_name);
       w_.u8(s.has_name);  // kSymbolRecord bytes from here
       w_.u8(static_cast<uint8_t>(s.type));
       w_.u32(s.flags);
@@ -167,6 +167,7 @@ class TreeSnapshot {
       w_.u32(ref(s.conf_rev_dep));
       w_.u32(ref(s.conf_implied));
       w_.u32(ref(s.choice));
+      w_.u32(ref(s.prompt_choice));
       w_.u32(ref(s.choice_sym));
       w_.u32(static_cast<uint32_t>(s.menus.size()));
       w_.u32(static_cast<uint32_t>(s.choice_values.size()));
@@ -201,12 +202,14 @@ class TreeSnapshot {
     w_.u64(t_.conf_work_limit_);
     w_.u32(static_cast<uint32_t>(t_.symbols_.size()));
     for (const Symbol* s : t_.symbols_) w_.u32(ref(s));
-    // The name tables are rebuilt by inserting again, in the same order, into the same table.
+    // The name tables are rebuilt by inserting again, in the same order, into the same table,
+    // with the names' hashes kept: hashing means reading every name again.
     w_.u32(static_cast<uint32_t>(t_.insertion_order_.size()));
     for (const Symbol* s : t_.insertion_order_) {
       uint8_t table = 3;  // nameless choice: in no table
+      uint64_t h = 0;
       if (s->has_name) {
-        const uint64_t h = name_hash_of(s->name);
+        h = name_hash_of(s->name);
         table = t_.by_name_.find(s->name, h) == s         ? 0
                 : t_.consts_.find(s->name, h) == s        ? 1
                 : t_.named_choices_.find(s->name, h) == s ? 2
@@ -214,7 +217,12 @@ class TreeSnapshot {
       }
       w_.u32(ref(s));
       w_.u8(table);
+      if (table != 3) w_.u64(h);
     }
+    // conf's hash order too, for the same reason.
+    const auto& hash_order = t_.symbols_in_hash_order();
+    w_.u32(static_cast<uint32_t>(hash_order.size()));
+    for (const Symbol* s : hash_order) w_.u32(ref(s));
     return std::move(w_.bytes());
   }
 
@@ -269,15 +277,19 @@ class TreeSnapshot {
         return v;
       };
       for (uint32_t i = 0; i < n; ++i, p += kExprRecord) {
-        Expr& e = arena[i];
+        Expr e;
         e.kind = checked_enum(static_cast<uint8_t>(p[0]), ExprKind::Range);
         e.loop_free = p[1] != 0;
         e.memo = u32_at(p + 2);
         if (e.memo > memo_count) throw SnapshotError("snapshot: bad memo number");
         e.left = expr(u32_at(p + 6));
         e.right = expr(u32_at(p + 10));
-        e.lsym = sym(u32_at(p + 14));
+        // A symbol's id is its place in the arena (restore_tree numbers them so).
+        const uint32_t l = u32_at(p + 14);
+        e.lsym = sym(l);
         e.rsym = sym(u32_at(p + 18));
+        e.lsym_id = l ? l - 1 : 0;
+        ::new (static_cast<void*>(&arena[i])) Expr(e);
       }
     }
 
@@ -294,11 +306,11 @@ class TreeSnapshot {
     };
     Fields fields(size_t n) { return {in.take(n)}; }
 
-    static constexpr size_t kSymbolRecord = 2 + 12 * 4;
+    static constexpr size_t kSymbolRecord = 2 + 13 * 4;
     static constexpr size_t kPropertyRecord = 1 + 7 * 4;
     static constexpr size_t kMenuRecord = 9 * 4 + 1 + 4 + 1 + 4 + 4 + 4;
     void read_menu(Menu& m) {
-      m.help = in.str();
+      m.help = in.view();
       Fields f = fields(kMenuRecord);
       m.next = menu(f.u32());
       m.parent = menu(f.u32());
@@ -346,8 +358,9 @@ class TreeSnapshot {
       t.mainmenu = in.str();
 
       // Every node first, so that references forward and backward resolve.
-      t.exprs_.grow_to(n_exprs);
-      t.conf_exprs_.grow_to(n_conf);
+      // (Each expression is constructed by read_exprs, once its values are known.)
+      t.exprs_.grow_to_unconstructed(n_exprs);
+      t.conf_exprs_.grow_to_unconstructed(n_conf);
       t.symbol_arena_.grow_to(n_syms);
       t.all_symbols_.reserve(n_syms);
       for (uint32_t i = 4; i < n_syms; ++i) {
@@ -377,7 +390,6 @@ class TreeSnapshot {
       for (uint32_t i = 0; i < n_syms; ++i) {
         Symbol& s = t.symbol_arena_[i];
         s.name = in.str();
-        s.env_name = in.str();
         Fields f = fields(kSymbolRecord);
         s.has_name = f.u8() != 0;
         s.type = checked_enum(f.u8(), SymbolType::String);
@@ -390,6 +402,7 @@ class TreeSnapshot {
         s.conf_rev_dep = expr(f.u32());
         s.conf_implied = expr(f.u32());
         s.choice = menu(f.u32());
+        s.prompt_choice = menu(f.u32());
         s.choice_sym = sym(f.u32());
         const uint32_t n_menus_of = f.u32();
         const uint32_t n_values = f.u32();
@@ -442,11 +455,14 @@ class TreeSnapshot {
         if (table > 3) throw SnapshotError("snapshot: bad symbol table");
         if (table == 3) continue;
         Tree::NameTable& into = table == 0 ? t.by_name_ : table == 1 ? t.consts_ : t.named_choices_;
-        into.insert(s, name_hash_of(s->name));
+        into.insert(s, in.u64());
       }
-      if (!in.at_end()) throw SnapshotError("snapshot: trailing bytes");
+      n = in.count(4);
+      if (n != t.insertion_order_.size()) throw SnapshotError("snapshot: bad hash order");
       t.hash_order_.clear();
-      t.symbols_in_hash_order();
+      t.hash_order_.reserve(n);
+      for (uint32_t k = 0; k < n; ++k) t.hash_order_.push_back(checked_sym(in.u32()));
+      if (!in.at_end()) throw SnapshotError("snapshot: trailing bytes");
     }
 
     Symbol* checked_sym(uint32_t r) {
@@ -471,8 +487,13 @@ std::string snapshot_tree(const Tree& tree) {
   return TreeSnapshot::write(tree);
 }
 
-std::unique_ptr<Tree> restore_tree(std::string_view bytes) {
-  return TreeSnapshot::restore(bytes);
+std::unique_ptr<Tree> restore_tree(std::string_view bytes, std::shared_ptr<const void> owner) {
+  return TreeSnapshot::restore(bytes, std::move(owner));
+}
+
+std::unique_ptr<Tree> restore_tree(std::string bytes) {
+  auto owned = std::make_shared<const std::string>(std::move(bytes));
+  return TreeSnapshot::restore(*owned, owned);
 }
 
 }  // namespace rk::kconfig

@@ -23,7 +23,10 @@ class SnapshotError : public std::runtime_error {
 std::string snapshot_tree(const Tree& tree);
 
 // Rebuilds the tree that snapshot_tree() wrote. Throws SnapshotError on bytes it did not write
-// (truncated, corrupted): every count and reference is checked before it is used.
-std::unique_ptr<Tree> restore_tree(std::string_view bytes);
+// (truncated, corrupted): every count and reference is checked before it is used. The tree's
+// help texts stay in `bytes`, which `owner` keeps: the tree holds on to it.
+std::unique_ptr<Tree> restore_tree(std::string_view bytes, std::shared_ptr<const void> owner);
+// The same for bytes in memory, which the tree then owns.
+std::unique_ptr<Tree> restore_tree(std::string bytes);
 
 }  // namespace rk::kconfig

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <unordered_set>
 
+#include "kconfig/base_dirs.hpp"
 #include "kconfig/diagnostics.hpp"
 
 namespace rk::kconfig {
@@ -50,12 +51,6 @@ bool read_regular_file(int dir_fd, const char* path, std::string& storage, size_
   return true;
 }
 
-// A path as fopen() in conf's working directory would see it.
-std::string in_directory(const std::string& cwd, const std::string& path) {
-  if (path.empty() || path[0] == '/' || cwd.empty() || cwd == ".") return path;
-  return cwd.back() == '/' ? cwd + path : cwd + "/" + path;
-}
-
 }  // namespace
 
 // zconf_fopen on the file system: the name as given (relative to the working directory), then,
@@ -67,20 +62,10 @@ std::string in_directory(const std::string& cwd, const std::string& path) {
 class FileSystemReader {
  public:
   FileSystemReader(std::string cwd, std::string srctree, ParseInputs* inputs)
-      : cwd_(std::move(cwd)), srctree_(std::move(srctree)), inputs_(inputs) {
-    if (!cwd_.empty() && cwd_ != ".")
-      cwd_fd_ = ::open(cwd_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (!srctree_.empty()) {
-      srctree_dir_ = in_directory(cwd_, srctree_);
-      srctree_fd_ = ::open(srctree_dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    }
-  }
-  ~FileSystemReader() {
-    if (cwd_fd_ >= 0) ::close(cwd_fd_);
-    if (srctree_fd_ >= 0) ::close(srctree_fd_);
-  }
-  FileSystemReader(const FileSystemReader&) = delete;
-  FileSystemReader& operator=(const FileSystemReader&) = delete;
+      : cwd_(std::move(cwd)),
+        srctree_(std::move(srctree)),
+        dirs_(cwd_, srctree_),
+        inputs_(inputs) {}
 
   bool read(const std::string& name, std::string& storage, size_t& size) {
     using Base = ParseInputs::Base;
@@ -88,7 +73,7 @@ class FileSystemReader {
     const bool cwd_relative = !name.empty() && !absolute && !cwd_.empty() && cwd_ != ".";
     struct stat st {};
     if (absolute || !absent_from_cwd(name)) {
-      if (cwd_relative ? read_in(cwd_, cwd_fd_, name, storage, size, st)
+      if (cwd_relative ? read_in(cwd_, dirs_.cwd(), name, storage, size, st)
                        : read_regular_file(AT_FDCWD, name.c_str(), storage, size, st)) {
         if (inputs_) inputs_->add_file(absolute ? Base::Absolute : Base::Cwd, name, st);
         return true;
@@ -97,7 +82,7 @@ class FileSystemReader {
     }
     // "$srctree/" (an empty name) is a directory, not a file.
     if (absolute || name.empty() || srctree_.empty()) return false;
-    if (!read_in(srctree_dir_, srctree_fd_, name, storage, size, st)) return false;
+    if (!read_in(dirs_.srctree_dir(), dirs_.srctree(), name, storage, size, st)) return false;
     if (inputs_) inputs_->add_file(Base::Srctree, name, st);
     return true;
   }
@@ -111,8 +96,8 @@ class FileSystemReader {
     if (name.empty()) return false;
     std::string first = name.substr(0, name.find('/'));
     if (absent_.count(first)) return true;
-    int dir_fd = cwd_.empty() || cwd_ == "." ? AT_FDCWD : cwd_fd_;
-    if (dir_fd != AT_FDCWD && dir_fd < 0) return false;
+    const int dir_fd = dirs_.cwd();
+    if (dir_fd == BaseDirectories::kUnavailable) return false;
     struct stat st {};
     if (::fstatat(dir_fd, first.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
       return false;
@@ -128,9 +113,9 @@ class FileSystemReader {
     return read_regular_file(AT_FDCWD, full.c_str(), storage, size, st);
   }
 
-  std::string cwd_, srctree_, srctree_dir_;
+  std::string cwd_, srctree_;
+  BaseDirectories dirs_;
   ParseInputs* inputs_;
-  int cwd_fd_ = -1, srctree_fd_ = -1;
   std::unordered_set<std::string> absent_;  // first components missing from cwd
 };
 

@@ -209,14 +209,13 @@ Expr* Tree::new_conf_expr(ExprKind kind) {
 
 Expr* Tree::new_sym_expr(Symbol* s) {
   Expr* e = new_expr(ExprKind::Symbol);
-  e->lsym = s;
+  e->set_syms(s, nullptr);
   return e;
 }
 
 Expr* Tree::new_cmp_expr(ExprKind kind, Symbol* l, Symbol* r) {
   Expr* e = new_expr(kind);
-  e->lsym = l;
-  e->rsym = r;
+  e->set_syms(l, r);
   return e;
 }
 
@@ -235,8 +234,7 @@ Expr* Tree::new_or(Expr* a, Expr* b) {
 Expr* Tree::copy(const Expr* e) {
   if (!e) return nullptr;
   Expr* c = new_expr(e->kind);
-  c->lsym = e->lsym;
-  c->rsym = e->rsym;
+  c->set_syms(e->lsym, e->rsym);
   c->left = copy(e->left);
   c->right = copy(e->right);
   return c;

@@ -58,6 +58,18 @@ class BlockArena {
       size_ += batch;
     }
   }
+  // Makes room for elements up to `n` without constructing them, for a caller that constructs
+  // every one of them in place before anything reads it (a restore, which knows all the values
+  // and addresses up front and would otherwise write each element twice).
+  void grow_to_unconstructed(size_t n) {
+    static_assert(std::is_trivially_destructible_v<T>, "nothing would destroy them");
+    while (size_ < n) {
+      if (blocks_.empty() || used_ == kBlock) next_block();
+      size_t batch = std::min(kBlock - used_, n - size_);
+      used_ += batch;
+      size_ += batch;
+    }
+  }
   // The i-th element in construction order (i < size()).
   T& operator[](size_t i) { return *at(i); }
   const T& operator[](size_t i) const { return *at(i); }
@@ -138,6 +150,11 @@ struct Expr {
   Expr* right = nullptr;
   Symbol* lsym = nullptr;  // Symbol, comparisons, Range
   Symbol* rsym = nullptr;
+  // lsym->id, which evaluation needs for nearly every node: kept here, it costs no visit to
+  // the symbol, whose record is elsewhere in memory. Set with set_syms().
+  uint32_t lsym_id = 0;
+
+  inline void set_syms(Symbol* l, Symbol* r);
 };
 
 enum class SymbolType : uint8_t { Unknown, Bool, Tristate, Int, Hex, String };
@@ -166,14 +183,14 @@ struct Property {
   PropType type = PropType::Unknown;
   uint32_t id = 0;           // index into per-config property state
   Property* next = nullptr;  // next property of the same symbol
-  std::string text;          // prompt/comment/menu text
   Expr* expr = nullptr;      // default value, select/imply target, range, choice list
   Expr* visible = nullptr;   // the 'if' condition, with menu dependencies after finalize
+  Menu* menu = nullptr;      // the menu entry the property belongs to
+  std::string text;          // prompt/comment/menu text
   // `visible` as conf stores it after its simplifications (expr_transform, expr_eliminate_dups):
   // what conf prints and what its menu structure is built from. Evaluation uses `visible`.
   // Built on demand: read it only after Tree::ensure_conf_forms() (see Menu::conf_dep).
   Expr* conf_visible = nullptr;
-  Menu* menu = nullptr;  // the menu entry the property belongs to
   const SourceFile* file = nullptr;
   int line = 0;
 };
@@ -192,32 +209,41 @@ enum SymbolFlag : uint32_t {
   kSymDefconfigList = 1u << 9,
 };
 
-struct Symbol {
-  std::string name;  // empty for nameless choices
+// Aligned to a cache line, whose first one holds all that evaluation reads of a symbol.
+struct alignas(64) Symbol {
   bool has_name = false;
-  uint32_t id = 0;  // index into per-config symbol state
   SymbolType type = SymbolType::Unknown;
+  uint32_t id = 0;  // index into per-config symbol state
   uint32_t flags = 0;
   Property* props = nullptr;
   Expr* dir_dep = nullptr;  // dependencies of the enclosing menus/ifs/choice
   Expr* rev_dep = nullptr;  // selects
   Expr* implied = nullptr;  // implies
-  // The three above as conf stores them (built from simplified dependencies): for display only,
-  // after Tree::ensure_conf_forms().
+  // 6.11+: the choice block right above the first entry with a prompt (conf's
+  // sym_get_choice_menu()), which is what evaluation goes by; set by finalize_tree().
+  Menu* prompt_choice = nullptr;
+  Symbol* choice_sym = nullptr;        // the choice symbol this member belongs to (every dialect)
+  std::vector<Symbol*> choice_values;  // for a choice symbol: its members, in conf's order
+  Menu* choice = nullptr;              // 6.11+: the choice block this member belongs to
+  std::vector<Menu*> menus;            // every entry that defines this symbol, in parse order
+  std::string name;                    // empty for nameless choices
+  // The three dependencies above as conf stores them (built from simplified dependencies): for
+  // display only, after Tree::ensure_conf_forms().
   Expr* conf_dir_dep = nullptr;
   Expr* conf_rev_dep = nullptr;
   Expr* conf_implied = nullptr;
-  std::vector<Menu*> menus;            // every entry that defines this symbol, in parse order
-  Menu* choice = nullptr;              // 6.11+: the choice block this member belongs to
-  Symbol* choice_sym = nullptr;        // the choice symbol this member belongs to (every dialect)
-  std::vector<Symbol*> choice_values;  // for a choice symbol: its members, in conf's order
-  std::string env_name;                // 'option env=' (5.10)
 
   bool is_const() const { return flags & kSymConst; }
   bool is_choice() const { return flags & kSymChoice; }
   bool is_choice_value() const { return flags & kSymChoiceValue; }
   bool is_optional() const { return flags & kSymOptional; }
 };
+
+void Expr::set_syms(Symbol* l, Symbol* r) {
+  lsym = l;
+  rsym = r;
+  lsym_id = l ? l->id : 0;
+}
 
 enum MenuFlag : uint32_t {
   kMenuConfig = 1u << 0,  // 'menuconfig' entry
@@ -250,7 +276,9 @@ struct Menu {
   uint8_t conf_state = 0;       // MenuConfState bits
   uint32_t flags = 0;
   bool has_help = false;
-  std::string help;
+  // Held by the tree (Tree::keep_text): a restored tree's texts stay in the snapshot's bytes,
+  // since most runs never read them.
+  std::string_view help;
   std::vector<Symbol*> choice_members;  // for choice menus, in order
   const SourceFile* file = nullptr;
   int line = 0;
@@ -333,6 +361,8 @@ class Tree {
   Menu* new_menu();
   const SourceFile* add_file(std::string name, const SourceFile* parent, int parent_line);
   const std::deque<SourceFile>& files() const { return files_; }
+  // Text that lives as long as the tree (help texts).
+  std::string_view keep_text(std::string text) { return texts_.emplace_back(std::move(text)); }
 
   // Environment variables the tree's macros read, with their values (for auto.conf.cmd).
   std::vector<std::pair<std::string, std::string>> env_used;
@@ -349,9 +379,11 @@ class Tree {
   };
 
  private:
-  friend class ConfForms;             // finalize.cpp: records and builds the conf_* forms
-  friend class TreeSnapshot;          // snapshot.cpp: writes and rebuilds a whole tree
-  std::vector<ConfStep> conf_steps_;  // finalize's conf_* work, in conf's order
+  friend class ConfForms;                   // finalize.cpp: records and builds the conf_* forms
+  friend class TreeSnapshot;                // snapshot.cpp: writes and rebuilds a whole tree
+  std::vector<ConfStep> conf_steps_;        // finalize's conf_* work, in conf's order
+  std::deque<std::string> texts_;           // see keep_text()
+  std::shared_ptr<const void> text_owner_;  // the bytes a restored tree's texts point into
   size_t conf_work_limit_ = 0;
   uint32_t memo_count_ = 0;
   mutable std::once_flag conf_once_;

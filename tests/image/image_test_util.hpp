@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "image/oci.hpp"
 #include "image/process.hpp"
 
@@ -22,24 +23,7 @@ namespace rk::image::test {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "rk-image-test-XXXXXX").string();
-    std::vector<char> t(pattern.begin(), pattern.end());
-    t.push_back('\0');
-    if (!::mkdtemp(t.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = t.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = rk::testing::TempDir;
 
 inline void write_file(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());

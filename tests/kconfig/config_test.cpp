@@ -102,6 +102,49 @@ TEST(ConfigValues, ChoiceDefaultAndUserSelection612) {
   EXPECT_EQ(*f.run(ConfMode::SaveDefconfig, "CONFIG_C1=y\n").defconfig, "CONFIG_C1=y\n");
 }
 
+// 6.11+ evaluates a symbol as a choice member when the entry holding its first prompt sits in
+// a choice block (ifs in between do not count). Outputs as the 6.12 conf writes them.
+TEST(ConfigValues, ChoiceBlockComesFromTheFirstPrompt612) {
+  Fixture f(R"(
+config GATE
+	bool "gate"
+	default y
+config TWICE
+	bool
+choice
+	prompt "pick"
+config C1
+	bool "c1"
+if GATE
+config C2
+	bool "c2"
+endif
+config TWICE
+	bool "twice, prompt inside"
+endchoice
+)",
+            "6.12");
+  const Menu* block = f.tree->find("C1")->prompt_choice;
+  ASSERT_NE(block, nullptr);
+  EXPECT_TRUE(block->sym->is_choice());
+  EXPECT_EQ(f.tree->find("C2")->prompt_choice, block);
+  EXPECT_EQ(f.tree->find("TWICE")->prompt_choice, block);
+  EXPECT_EQ(f.tree->find("GATE")->prompt_choice, nullptr);
+  EXPECT_EQ(Fixture::body(f.run(ConfMode::OldDefconfig)),
+            "CONFIG_GATE=y\n# CONFIG_TWICE is not set\nCONFIG_C1=y\n# CONFIG_C2 is not set\n");
+  EXPECT_EQ(Fixture::body(f.run(ConfMode::OldDefconfig, "CONFIG_C2=y\n")),
+            "CONFIG_GATE=y\n# CONFIG_TWICE is not set\n# CONFIG_C1 is not set\nCONFIG_C2=y\n");
+  Fixture old_rules(R"(
+choice
+	prompt "pick"
+config C1
+	bool "c1"
+endchoice
+)",
+                    "6.1");
+  EXPECT_EQ(old_rules.tree->find("C1")->prompt_choice, nullptr);  // set for 6.11+ trees only
+}
+
 TEST(ConfigValues, OutOfRangeValueFallsBackToDefault) {
   Fixture f(R"(
 config N

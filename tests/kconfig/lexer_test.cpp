@@ -13,7 +13,7 @@ std::string help_of(const std::string& kconfig, const std::string& name = "A") {
   EXPECT_TRUE(fe.parse()) << fe.error;
   const Menu* m = fe.tree ? fe.entry(name) : nullptr;
   EXPECT_TRUE(m && m->has_help);
-  return m ? m->help : std::string();
+  return m ? std::string(m->help) : std::string();
 }
 
 TEST(LexerHelp, IndentationRelativeToFirstLine) {

@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "../temp_dir.hpp"
 #include "kconfig/parse.hpp"
 #include "kconfig/shell_runner.hpp"
 
@@ -90,8 +91,8 @@ TEST_P(RealTrees, ParsesLikeConf) {
       live.run(cc + " --version | head -n 1", {{"PATH", "/usr/bin:/bin"}}, ".");
 
   // Kbuild runs conf in the object tree; $(cc-option) makes scratch directories there.
-  std::string tmpl = (fs::temp_directory_path() / "rk-objtree-XXXXXX").string();
-  std::string objtree = ::mkdtemp(tmpl.data());
+  rk::testing::TempDir objdir("rk-objtree");
+  const std::string objtree = objdir.path().string();
 
   ParseOptions o;
   o.kconfig = "Kconfig";
@@ -137,7 +138,6 @@ TEST_P(RealTrees, ParsesLikeConf) {
   auto replayed = parse_kconfig(o);
   double parse_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  fs::remove_all(objtree);
 
   EXPECT_TRUE(diag.lines().empty()) << diag.lines().front();
   EXPECT_EQ(tree->dialect.code(), parse_dialect(c.version).code());

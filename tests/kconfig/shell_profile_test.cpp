@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../temp_dir.hpp"
 #include "front_end_util.hpp"
 #include "kconfig/shell_runner.hpp"
 
@@ -14,22 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDirectory {
- public:
-  TempDirectory() {
-    std::string tmpl = (fs::temp_directory_path() / "rk-shell-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDirectory() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using rk::testing::TempDir;
 
 TEST(ShellOutput, ConfPostProcessing) {
   EXPECT_EQ(shell_output_as_conf_sees_it("hello world\n"), "hello world");
@@ -41,7 +27,7 @@ TEST(ShellOutput, ConfPostProcessing) {
 }
 
 TEST(LiveShell, RunsWithExactEnvironmentAndDirectory) {
-  TempDirectory dir;
+  TempDir dir;
   LiveShell shell;
   EXPECT_EQ(shell.run("printf 'hello\\nworld\\n\\n4\\n\\n\\n'", {}, "."), "hello world  4");
   EXPECT_EQ(shell.run("echo \"$FOO-$HOME-\"", {{"FOO", "bar"}}, "."), "bar--");
@@ -56,7 +42,7 @@ TEST(LiveShell, RunsWithExactEnvironmentAndDirectory) {
 // run_each gives every command exactly what run() gives it, in the commands' order, however
 // the runs overlap; the later commands here finish first.
 TEST(LiveShell, RunEachAnswersLikeRunInOrder) {
-  TempDirectory dir;
+  TempDir dir;
   LiveShell shell;
   const Environment env = {{"PATH", "/usr/bin:/bin"}, {"FOO", "bar"}};
   std::vector<std::string> commands;
@@ -95,7 +81,7 @@ TEST(LiveShell, RunEachMarksCommandsThatCannotRun) {
   EXPECT_EQ(outputs[1], std::optional<std::string>("b"));
 }
 TEST(ToolchainProfile, RecordSaveLoadReplay) {
-  TempDirectory dir;
+  TempDir dir;
   TableShell table;
   table.answers = {{"cc --version", "gcc 12"}, {"ld -v", "GNU ld 2.40"}};
   RecordingShell recorder(table);

@@ -296,7 +296,7 @@ TEST(ParseCache, WithoutStoreOrWithCustomReaderNothingIsKept) {
 
 TEST(DirectorySnapshotStore, StoresAtomicallyAndKeepsTheNewest) {
   TempDir dir;
-  DirectorySnapshotStore store(dir.path() + "/a/b", 3);
+  DirectorySnapshotStore store(dir.file("a/b"), 3);
   EXPECT_EQ(store.load("k0"), nullptr);
   for (int i = 0; i < 5; ++i) {
     store.store("k" + std::to_string(i), "bytes " + std::to_string(i));
@@ -308,11 +308,43 @@ TEST(DirectorySnapshotStore, StoresAtomicallyAndKeepsTheNewest) {
   EXPECT_EQ(store.load("k1"), nullptr);
   EXPECT_NE(store.load("k2"), nullptr);
   size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/a/b")) {
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("a/b"))) {
     EXPECT_EQ(e.path().extension(), ".tree") << e.path();  // no temporary left behind
     ++files;
   }
   EXPECT_EQ(files, 3u);
+}
+
+// A restored tree's help texts stay in the stored entry's bytes: the tree keeps them however
+// the store changes after the restore.
+TEST(DirectorySnapshotStore, RestoredTreeOutlivesItsEntry) {
+  struct CountingStore : SnapshotStore {
+    DirectorySnapshotStore inner;
+    int hits = 0;
+    explicit CountingStore(const std::string& dir) : inner(dir, 1) {}
+    std::unique_ptr<StoredBytes> load(const std::string& key) override {
+      auto bytes = inner.load(key);
+      hits += bytes != nullptr;
+      return bytes;
+    }
+    void store(const std::string& key, std::string_view bytes) override { inner.store(key, bytes); }
+  };
+  CacheFixture f;
+  TempDir dir;
+  auto store = std::make_unique<CountingStore>(dir.file("trees"));
+  Diagnostics diag;
+  ParseOptions o = f.options(diag);
+  o.snapshots = store.get();
+  auto parsed = parse_kconfig(o);
+  auto restored = parse_kconfig(o);
+  ASSERT_EQ(store->hits, 1);
+  const std::string help = "Networking, with a help text\nof two lines.";
+  ASSERT_EQ(parsed->find("NET")->menus.at(0)->help, help);
+  store->store("other", "bytes");  // prunes the tree's entry (one kept)
+  store.reset();
+  std::filesystem::remove_all(dir.file("trees"));
+  EXPECT_EQ(restored->find("NET")->menus.at(0)->help, help);
+  EXPECT_EQ(snapshot_tree(*restored), snapshot_tree(*parsed));
 }
 
 TEST(DirectorySnapshotStore, DefaultDirectoryFollowsXdg) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "../temp_dir.hpp"
 #include "kconfig/conf_modes.hpp"
 #include "kconfig/config.hpp"
 #include "kconfig/parse.hpp"
@@ -24,30 +25,7 @@ class ScriptedShell : public ShellRunner {
   }
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rk-test-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  void write(const std::string& name, const std::string& text) const {
-    std::filesystem::path p = std::filesystem::path(path_) / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  }
-  std::string read(const std::string& name) const {
-    std::ifstream in(std::filesystem::path(path_) / name);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
- private:
-  std::string path_;
-};
+using rk::testing::TempDir;
 
 // A parsed fixture: files under a temp dir, parsed as kernel release `version`.
 struct Fixture {

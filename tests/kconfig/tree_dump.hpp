@@ -154,7 +154,7 @@ class TreeDump {
       if (m->prompt) prop("PROMPT", m->prompt);
       if (m->has_help) {
         out_ += " HELP ";
-        text(m->help);
+        text(std::string(m->help));
         out_ += '\n';
       }
       if (m->sym) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "../rk_skip.hpp"
+#include "../temp_dir.hpp"
 #include "variants/matrix.hpp"
 #include "variants/workspace.hpp"
 
@@ -31,8 +32,8 @@ size_t entries_in(const std::string& dir) {
 TEST(WorkspaceTreeCache, ParallelLoadsKeepAndReuseTrees) {
   if (!fs::exists(cache_trees() + "/linux-source-6.1/Kconfig"))
     RK_SKIP() << "no 6.1 tree under " << cache_trees();
-  std::string tmpl = (fs::temp_directory_path() / "rk-tree-cache-XXXXXX").string();
-  const std::string dir = ::mkdtemp(tmpl.data());
+  rk::testing::TempDir tmp("rk-tree-cache");
+  const std::string dir = tmp.path().string();
   auto open = [&] {
     auto ws = std::make_unique<Workspace>(
         Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml"),
@@ -55,7 +56,6 @@ TEST(WorkspaceTreeCache, ParallelLoadsKeepAndReuseTrees) {
   ws->load_trees(both);
   for (const Variant* v : both) EXPECT_EQ(ws->resolve(*v).config_text, first[v->name]);
   EXPECT_EQ(entries_in(dir), 2u);  // restored, nothing new
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../temp_dir.hpp"
 #include "vmtest/disks.hpp"
 #include "vmtest/process.hpp"
 #include "vmtest/runner.hpp"
@@ -20,21 +21,7 @@ using ::testing::HasSubstr;
 namespace rk::vmtest {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("rk-vmtest-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
+using TempDir = rk::testing::TempDir;
 
 std::string script(const TempDir& dir, const std::string& name, const std::string& body) {
   fs::path p = dir.path() / name;
