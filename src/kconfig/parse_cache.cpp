@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <system_error>
+#include <thread>
 #include <unordered_set>
 
 #include "kconfig/base_dirs.hpp"
@@ -363,8 +365,26 @@ std::unique_ptr<Tree> restore_unchanged_tree(const ParseOptions& o, const std::s
     r.copy(magic, sizeof magic);
     if (std::memcmp(magic, kMagic, sizeof kMagic) != 0 || r.view() != key) return nullptr;
     ParseInputs in = read_inputs(r);
-    if (!unchanged(in, o, srctree)) return nullptr;
-    std::unique_ptr<Tree> tree = restore_tree(r.rest(), bytes);
+    // The check (some 1,500 stat() calls, or every command run again) and the restore are
+    // independent and take milliseconds each: the check runs beside the restore, whose tree is
+    // dropped should the check fail.
+    bool same = false;
+    std::thread check;
+    try {
+      check = std::thread([&] { same = unchanged(in, o, srctree); });
+    } catch (const std::system_error&) {
+      same = unchanged(in, o, srctree);
+    }
+    std::unique_ptr<Tree> tree;
+    std::exception_ptr damaged;
+    try {
+      tree = restore_tree(r.rest(), bytes);
+    } catch (...) {
+      damaged = std::current_exception();
+    }
+    if (check.joinable()) check.join();
+    if (!same) return nullptr;
+    if (damaged) std::rethrow_exception(damaged);
     for (const auto& out : in.output) {
       if (out.info) {
         if (o.info) o.info(out.line);
