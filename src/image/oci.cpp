@@ -3,7 +3,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,9 +17,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <system_error>
 #include <tuple>
 
 #include "lazy_libs/libarchive.hpp"
+#include "lazy_libs/sha256.hpp"
 
 namespace rk::image {
 
@@ -29,31 +30,7 @@ using nlohmann::json;
 
 namespace {
 
-// Incremental SHA-256 over libcrypto's EVP interface.
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
-      throw ImageError("libcrypto: cannot initialise SHA-256");
-    }
-  }
-  void update(const void* data, size_t n) { EVP_DigestUpdate(ctx_.get(), data, n); }
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_.get(), md, &len);
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-      out += digits[md[i] >> 4];
-      out += digits[md[i] & 15];
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
-};
+using lazy_libs::Sha256;
 
 std::string errno_text() {
   return std::strerror(errno);
@@ -404,21 +381,15 @@ void install_layout(const fs::path& tmp, const fs::path& out) {
 }  // namespace
 
 std::string sha256_hex(const std::string& data) {
-  Sha256 h;
-  h.update(data.data(), data.size());
-  return h.hex();
+  return lazy_libs::sha256_hex(data);
 }
 
 std::string sha256_file_hex(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ImageError(file.string() + ": cannot open: " + errno_text());
-  Sha256 h;
-  std::vector<char> buf(1 << 16);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() > 0) h.update(buf.data(), static_cast<size_t>(in.gcount()));
+  try {
+    return lazy_libs::sha256_file_hex(file.string());
+  } catch (const std::system_error& e) {
+    throw ImageError(e.what());
   }
-  return h.hex();
 }
 
 std::string rfc3339_utc(std::int64_t epoch) {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -17,6 +16,9 @@
 #include <memory>
 #include <regex>
 #include <sstream>
+#include <system_error>
+
+#include "lazy_libs/sha256.hpp"
 
 extern char** environ;
 
@@ -24,70 +26,16 @@ namespace rk::source {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
-std::string to_hex(const unsigned char* d, unsigned n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (unsigned i = 0; i < n; ++i) {
-    out.push_back(digits[d[i] >> 4]);
-    out.push_back(digits[d[i] & 15]);
-  }
-  return out;
-}
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
-      throw SourceError(ErrorKind::kOther, "OpenSSL: cannot initialise sha256");
-  }
-  void update(const void* p, size_t n) { EVP_DigestUpdate(ctx_.get(), p, n); }
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_DigestFinal_ex(ctx_.get(), md, &n);
-    return to_hex(md, n);
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx_;
-};
-
-}  // namespace
-
 std::string sha256_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw SourceError(ErrorKind::kOther,
-                      fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-  Sha256 h;
-  std::vector<char> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      throw SourceError(ErrorKind::kOther,
-                        fmt::format("cannot read {}: {}", path, std::strerror(e)));
-    }
-    if (n == 0) break;
-    h.update(buf.data(), static_cast<size_t>(n));
+  try {
+    return lazy_libs::sha256_file_hex(path);
+  } catch (const std::system_error& e) {
+    throw SourceError(ErrorKind::kOther, e.what());
   }
-  ::close(fd);
-  return h.hex();
 }
 
 std::string sha256_bytes(const std::string& data) {
-  Sha256 h;
-  h.update(data.data(), data.size());
-  return h.hex();
+  return lazy_libs::sha256_hex(data);
 }
 
 std::string read_file(const std::string& path) {

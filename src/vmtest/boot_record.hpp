@@ -19,7 +19,4 @@ std::string write_boot_test_record(const std::filesystem::path& artifact_dir,
                                    const std::filesystem::path& kernel,
                                    const VariantReport& report);
 
-// The sha256 of a file as lowercase hex. Throws std::runtime_error when unreadable.
-std::string sha256_file_hex(const std::filesystem::path& file);
-
 }  // namespace rk::vmtest

@@ -8,10 +8,14 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
+#include "../temp_dir.hpp"
 #include "lazy_libs/libarchive.hpp"
+#include "lazy_libs/libcrypto.hpp"
 #include "lazy_libs/libcurl.hpp"
+#include "lazy_libs/sha256.hpp"
 #include "lazy_libs/shared_library.hpp"
 
 namespace rk::lazy_libs {
@@ -44,6 +48,13 @@ TEST(LibarchiveLoader, MissingLibraryNamesItAndItsDebianPackage) {
   EXPECT_THAT(message, HasSubstr("install the Debian package libarchive13"));
 }
 
+TEST(LibcryptoLoader, MissingLibraryNamesItAndItsDebianPackage) {
+  std::string message = load_error([] { load_libcrypto("libcrypto.so.0-rk-missing"); });
+  EXPECT_THAT(message, HasSubstr("cannot load libcrypto"));
+  EXPECT_THAT(message, HasSubstr("libcrypto.so.0-rk-missing"));
+  EXPECT_THAT(message, HasSubstr("install the Debian package libssl3"));
+}
+
 TEST(SharedLibrary, MissingFunctionNamesIt) {
   SharedLibrary libc({"libc", "libc.so.6", "libc6"});
   void (*fn)() = nullptr;
@@ -73,6 +84,35 @@ TEST(LibarchiveLoader, LoadsTheLibraryTheBuildFound) {
   EXPECT_EQ(la.archive_write_free(a), ARCHIVE_OK);
 }
 
+// What sha256sum(1) prints for `path`.
+std::string sha256sum(const std::string& path) {
+  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(("sha256sum '" + path + "'").c_str(), "r"),
+                                          ::pclose);
+  char line[256] = {};
+  if (!p || !std::fgets(line, sizeof line, p.get())) return "(sha256sum failed)";
+  return std::string(line).substr(0, 64);
+}
+
+TEST(Sha256, AgreesWithSha256sum) {
+  EXPECT_EQ(&libcrypto(), &libcrypto());  // loaded once
+  rk::testing::TempDir dir("rk-sha256");
+  dir.write("empty", "");
+  dir.write("abc", "abc");
+  std::string big(3 << 20, 'x');  // crosses the 1 MiB read buffer
+  big[12345] = '\n';
+  dir.write("big", big);
+  EXPECT_EQ(sha256_hex(""), sha256sum(dir.file("empty")));
+  EXPECT_EQ(sha256_hex("abc"), sha256sum(dir.file("abc")));
+  Sha256 pieces;
+  pieces.update("a", 1);
+  pieces.update(std::string_view("bc"));
+  EXPECT_EQ(pieces.hex(), sha256sum(dir.file("abc")));
+  EXPECT_EQ(sha256_file_hex(dir.file("big")), sha256sum(dir.file("big")));
+  EXPECT_EQ(sha256_hex(big), sha256sum(dir.file("big")));
+  EXPECT_NE(sha256_hex("abd"), sha256sum(dir.file("abc")));
+  EXPECT_THROW(sha256_file_hex(dir.file("absent")), std::system_error);
+}
+
 // The NEEDED entries of an ELF file's dynamic section, as readelf prints them.
 std::vector<std::string> needed_libraries(const std::string& file) {
   std::string command = std::string("LC_ALL=C ") + RK_READELF + " -d '" + file + "'";
@@ -96,15 +136,16 @@ std::vector<std::string> needed_libraries(const std::string& file) {
   return needed;
 }
 
-// What the lazy loading is for: a run of runner-kernel that needs neither library does not
-// load them (and their ~35 dependencies). A direct link anywhere in the CLI's link line would
+// What the lazy loading is for: a run of runner-kernel that needs none of the libraries does
+// not load them (and their ~35 dependencies). A direct link anywhere in the CLI's link line would
 // bring them back as NEEDED entries.
-TEST(RunnerKernelExecutable, DoesNotLinkLibcurlOrLibarchive) {
+TEST(RunnerKernelExecutable, DoesNotLinkLibcurlLibarchiveOrLibcrypto) {
   std::vector<std::string> needed = needed_libraries(RK_CLI);
   ASSERT_THAT(needed, ::testing::Contains(HasSubstr("libc.so"))) << "readelf -d " << RK_CLI;
   for (const std::string& lib : needed) {
     EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libcurl")));
     EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libarchive")));
+    EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libcrypto")));
   }
 }
 
