@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -15,6 +14,7 @@
 #include <sstream>
 
 #include "build/error.hpp"
+#include "lazy_libs/zstd.hpp"
 #include "source/util.hpp"
 
 namespace rk::build {
@@ -82,29 +82,19 @@ std::vector<std::string> artifact_files(const std::string& target) {
 }
 
 std::string zstd_compress(const std::string& data, int level) {
-  ZSTD_CCtx* cctx = ZSTD_createCCtx();
-  if (!cctx) throw BuildError(ErrorKind::kOther, "zstd: out of memory");
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress2(cctx, out.data(), out.size(), data.data(), data.size());
-  ZSTD_freeCCtx(cctx);
-  if (ZSTD_isError(n))
-    throw BuildError(ErrorKind::kOther, std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
+  try {
+    return lazy_libs::zstd_compress(data, level, true);
+  } catch (const lazy_libs::ZstdError& e) {
+    throw BuildError(ErrorKind::kOther, e.what());
+  }
 }
 
 std::string zstd_decompress(const std::string& data) {
-  unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
-    throw BuildError(ErrorKind::kOther, "zstd: not a frame with a known content size");
-  std::string out(size, '\0');
-  size_t n = ZSTD_decompress(out.data(), out.size(), data.data(), data.size());
-  if (ZSTD_isError(n))
-    throw BuildError(ErrorKind::kOther, std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
+  try {
+    return lazy_libs::zstd_decompress(data);
+  } catch (const lazy_libs::ZstdError& e) {
+    throw BuildError(ErrorKind::kOther, e.what());
+  }
 }
 
 std::string sha256sums(const std::string& dir, const std::vector<std::string>& names) {

@@ -1,11 +1,12 @@
 #include "vmtest/cpio.hpp"
 
 #include <sys/stat.h>
-#include <zstd.h>
 
 #include <array>
 #include <cstdio>
 #include <stdexcept>
+
+#include "lazy_libs/zstd.hpp"
 
 namespace rk::vmtest {
 namespace {
@@ -174,23 +175,11 @@ std::vector<CpioEntry> probe_initramfs_entries(std::string init_binary) {
 }
 
 std::string zstd_compress(std::string_view data) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 19);
-  if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
+  return lazy_libs::zstd_compress(data, 19, false);
 }
 
 std::string zstd_decompress(std::string_view frame) {
-  unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
-    throw std::runtime_error("zstd: not a frame with a known content size");
-  }
-  std::string out(size, '\0');
-  size_t n = ZSTD_decompress(out.data(), out.size(), frame.data(), frame.size());
-  if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
+  return lazy_libs::zstd_decompress(frame);
 }
 
 std::string build_probe_initramfs(std::string init_binary) {

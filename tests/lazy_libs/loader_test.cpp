@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -17,6 +18,7 @@
 #include "lazy_libs/libcurl.hpp"
 #include "lazy_libs/sha256.hpp"
 #include "lazy_libs/shared_library.hpp"
+#include "lazy_libs/zstd.hpp"
 
 namespace rk::lazy_libs {
 namespace {
@@ -53,6 +55,13 @@ TEST(LibcryptoLoader, MissingLibraryNamesItAndItsDebianPackage) {
   EXPECT_THAT(message, HasSubstr("cannot load libcrypto"));
   EXPECT_THAT(message, HasSubstr("libcrypto.so.0-rk-missing"));
   EXPECT_THAT(message, HasSubstr("install the Debian package libssl3"));
+}
+
+TEST(LibzstdLoader, MissingLibraryNamesItAndItsDebianPackage) {
+  std::string message = load_error([] { load_libzstd("libzstd.so.0-rk-missing"); });
+  EXPECT_THAT(message, HasSubstr("cannot load libzstd"));
+  EXPECT_THAT(message, HasSubstr("libzstd.so.0-rk-missing"));
+  EXPECT_THAT(message, HasSubstr("install the Debian package libzstd1"));
 }
 
 TEST(SharedLibrary, MissingFunctionNamesIt) {
@@ -113,6 +122,36 @@ TEST(Sha256, AgreesWithSha256sum) {
   EXPECT_THROW(sha256_file_hex(dir.file("absent")), std::system_error);
 }
 
+// Frames zstd(1) reads back, and zstd(1)'s frames read back; a damaged frame is an error.
+TEST(Zstd, RoundTripsAndAgreesWithTheZstdTool) {
+  std::string data;
+  for (int i = 0; i < 100000; ++i) data += "line " + std::to_string(i % 977) + "\n";
+  for (bool checksum : {false, true}) {
+    std::string frame = zstd_compress(data, 19, checksum);
+    EXPECT_LT(frame.size(), data.size() / 10);
+    EXPECT_EQ(zstd_decompress(frame), data);
+    EXPECT_EQ(zstd_compress(data, 19, checksum), frame);  // deterministic
+  }
+  EXPECT_THROW(zstd_decompress("not zstd at all"), ZstdError);
+  std::string frame = zstd_compress(data, 3, true);
+  frame[frame.size() / 2] ^= 0x55;
+  EXPECT_THROW(zstd_decompress(frame), ZstdError);
+  if (std::system("command -v zstd >/dev/null 2>&1") != 0) return;  // the tool is optional
+  rk::testing::TempDir dir("rk-zstd");
+  dir.write("ours.zst", zstd_compress(data, 9, true));
+  dir.write("plain", data);
+  ASSERT_EQ(
+      std::system(
+          ("zstd -q -d -c '" + dir.file("ours.zst") + "' > '" + dir.file("back") + "'").c_str()),
+      0);
+  EXPECT_EQ(dir.read("back"), data);
+  ASSERT_EQ(
+      std::system(
+          ("zstd -q -c '" + dir.file("plain") + "' > '" + dir.file("theirs.zst") + "'").c_str()),
+      0);
+  EXPECT_EQ(zstd_decompress(dir.read("theirs.zst")), data);
+}
+
 // The NEEDED entries of an ELF file's dynamic section, as readelf prints them.
 std::vector<std::string> needed_libraries(const std::string& file) {
   std::string command = std::string("LC_ALL=C ") + RK_READELF + " -d '" + file + "'";
@@ -139,13 +178,14 @@ std::vector<std::string> needed_libraries(const std::string& file) {
 // What the lazy loading is for: a run of runner-kernel that needs none of the libraries does
 // not load them (and their ~35 dependencies). A direct link anywhere in the CLI's link line would
 // bring them back as NEEDED entries.
-TEST(RunnerKernelExecutable, DoesNotLinkLibcurlLibarchiveOrLibcrypto) {
+TEST(RunnerKernelExecutable, LinksNoneOfTheLazyLibraries) {
   std::vector<std::string> needed = needed_libraries(RK_CLI);
   ASSERT_THAT(needed, ::testing::Contains(HasSubstr("libc.so"))) << "readelf -d " << RK_CLI;
   for (const std::string& lib : needed) {
     EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libcurl")));
     EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libarchive")));
     EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libcrypto")));
+    EXPECT_THAT(lib, ::testing::Not(::testing::StartsWith("libzstd")));
   }
 }
 
