@@ -1,6 +1,9 @@
 #include "kconfig/snapshot.hpp"
 
 #include <cstring>
+#include <exception>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "kconfig/byte_io.hpp"
@@ -269,8 +272,10 @@ class TreeSnapshot {
 
     // Expressions are most of a tree: fixed-size records, checked for length once.
     static constexpr size_t kExprRecord = 2 + 5 * 4;
-    void read_exprs(BlockArena<Expr, 4096>& arena, uint32_t n) {
-      const char* p = in.take(size_t{n} * kExprRecord);
+    // Below this many (small test trees) a thread costs more than it saves; kernel trees have
+    // 100,000 and more.
+    static constexpr size_t kExprsWorthAThread = 20000;
+    void read_exprs(BlockArena<Expr, 4096>& arena, uint32_t n, const char* p) {
       auto u32_at = [](const char* q) {
         uint32_t v;
         std::memcpy(&v, q, sizeof v);
@@ -385,8 +390,32 @@ class TreeSnapshot {
         int line = static_cast<int>(in.u32());
         files.push_back(t.add_file(std::move(name), parent, line));
       }
-      read_exprs(t.exprs_, n_exprs);
-      read_exprs(t.conf_exprs_, n_conf);
+      // Expressions are fixed-size records that refer to other nodes by number only, and
+      // nothing below reads them: a second thread rebuilds them while this one reads the rest.
+      const char* expr_records = in.take((size_t{n_exprs} + n_conf) * kExprRecord);
+      std::exception_ptr expr_error;
+      auto read_all_exprs = [&] {
+        try {
+          read_exprs(t.exprs_, n_exprs, expr_records);
+          read_exprs(t.conf_exprs_, n_conf, expr_records + size_t{n_exprs} * kExprRecord);
+        } catch (...) {
+          expr_error = std::current_exception();
+        }
+      };
+      std::thread expr_thread;
+      if (size_t{n_exprs} + n_conf >= kExprsWorthAThread) {
+        try {
+          expr_thread = std::thread(read_all_exprs);
+        } catch (const std::system_error&) {
+        }
+      }
+      if (!expr_thread.joinable()) read_all_exprs();
+      struct Join {
+        std::thread& thread;
+        ~Join() {
+          if (thread.joinable()) thread.join();
+        }
+      } join{expr_thread};
       for (uint32_t i = 0; i < n_syms; ++i) {
         Symbol& s = t.symbol_arena_[i];
         s.name = in.str();
@@ -463,6 +492,8 @@ class TreeSnapshot {
       t.hash_order_.reserve(n);
       for (uint32_t k = 0; k < n; ++k) t.hash_order_.push_back(checked_sym(in.u32()));
       if (!in.at_end()) throw SnapshotError("snapshot: trailing bytes");
+      if (expr_thread.joinable()) expr_thread.join();
+      if (expr_error) std::rethrow_exception(expr_error);
     }
 
     Symbol* checked_sym(uint32_t r) {
