@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "heap/huge_page_heap.hpp"
 #include "kconfig/conf_modes.hpp"
 #include "kconfig/config.hpp"
 #include "kconfig/diagnostics.hpp"
@@ -475,11 +476,13 @@ double process_cpu_seconds() {
 // parse_kconfig + run_conf_mode(OldDefconfig) in this process (a forked child of the benchmark),
 // answering $(shell,...) from the recorded profile. Timed: loading the profile, parsing (with
 // finalize), and evaluation (reading .config, olddefconfig, rendering the new .config text).
-// Reports {load, parse, eval, CPU of all three} in seconds.
+// Reports {load, parse, eval, CPU of all three} in seconds. The child sets up its heap as the
+// tool's main() does (counted in the load time), so both (c) measurements allocate alike.
 std::string replay_in_process(const Variant& v, const fs::path& dir, std::vector<double>& values) {
   if (chdir(dir.c_str()) != 0) return "chdir " + dir.string() + " failed";
   double cpu0 = process_cpu_seconds();
   auto t0 = Clock::now();
+  rk::heap::use_huge_page_heap();
   kc::ReplayShell shell(kc::ToolchainProfile::load(v.profile.string()));
   auto t1 = Clock::now();
   kc::Diagnostics diag;  // warnings are kept, not printed

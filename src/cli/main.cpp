@@ -1,7 +1,3 @@
-#include <malloc.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "heap/huge_page_heap.hpp"
 #include "kconfig/parse_cache.hpp"
 
 namespace rk::cli {
@@ -29,31 +26,8 @@ std::vector<CommandEntry>& command_registry() {
 }
 }  // namespace rk::cli
 
-namespace {
-
-// A command allocates up to a few tens of megabytes, touches them once and exits. On virtual
-// machines first-touch page faults are slow (about 3 µs per 4 KiB page on the CI hosts: a
-// quarter of a `kconfig` run), so the heap is grown in one large step, big blocks come from it
-// too, and it asks for transparent huge pages: touching it then costs a fifth as much. Where
-// the kernel offers no huge pages the advice is ignored.
-void use_huge_page_heap() {
-  constexpr size_t kStep = size_t{64} << 20;
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TOP_PAD, static_cast<int>(kStep));
-  mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * kStep));  // keep what was grown
-  void* block = std::malloc(kStep / 4);  // grows the heap by the block and the pad
-  if (!block) return;
-  auto end = reinterpret_cast<uintptr_t>(sbrk(0));
-  uintptr_t start = (reinterpret_cast<uintptr_t>(block) + kHuge - 1) & ~(kHuge - 1);
-  if (start < end) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
-  std::free(block);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  use_huge_page_heap();
+  rk::heap::use_huge_page_heap();
   CLI::App app{"runner-kernel: Linux kernels for Firecracker microVMs that run CI jobs"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "runner-kernel 0.1.0");
