@@ -14,6 +14,7 @@
 #include "build/config_check.hpp"
 #include "build/error.hpp"
 #include "build/process.hpp"
+#include "process/run.hpp"
 
 namespace rk::build {
 
@@ -106,7 +107,7 @@ class Builder {
     if (!log_) throw BuildError(ErrorKind::kOther, "cannot write " + log_path_);
     std::vector<std::pair<std::string, std::string>> set = job.env;
     set.emplace_back("LC_ALL", "C");
-    env_ = make_environment(kDropped, set);
+    env_ = process::environment_with(kDropped, set);
   }
 
   MakeRun make(const std::vector<std::string>& goals, ProgressDisplay* display,

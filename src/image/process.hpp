@@ -1,4 +1,4 @@
-// Running a helper program (skopeo) without a shell.
+// Running a helper program (skopeo), behind a seam the tests replace.
 #pragma once
 
 #include <functional>
@@ -8,7 +8,7 @@
 namespace rk::image {
 
 struct ProcessResult {
-  int exit_code = 0;   // 127 when the program could not be started
+  int exit_code = 0;   // 127 when the program could not be started, 128 + N when killed by N
   std::string output;  // stdout and stderr, interleaved
 };
 

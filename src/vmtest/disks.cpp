@@ -8,7 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "vmtest/process.hpp"
+#include "process/run.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,18 +20,18 @@ constexpr const char* kRecipe = "v1";
 
 void run_tool(std::vector<std::string> argv, const std::string& package,
               std::vector<std::string> env = {}) {
-  if (find_executable(argv[0]).empty()) {
+  if (process::find_executable(argv[0]).empty()) {
     throw std::runtime_error(argv[0] + " not found: install the Debian package " + package);
   }
   std::string output;
-  RunCallbacks cb;
+  process::Handlers cb;
   cb.on_output = [&](std::string_view s) {
     if (output.size() < 16384) output.append(s);
-    return Verdict::keep_going;
+    return process::Verdict::keep_going;
   };
-  RunLimits limits;
+  process::Limits limits;
   limits.timeout = std::chrono::seconds(120);
-  ProcessOutcome r = run_process({std::move(argv), "", std::move(env)}, cb, limits);
+  process::Outcome r = process::run({std::move(argv), "", std::move(env)}, cb, limits);
   if (!r.started) throw std::runtime_error(r.start_error);
   if (!r.exited || r.exit_code != 0) {
     throw std::runtime_error("disk image tool failed (exit " + std::to_string(r.exit_code) +

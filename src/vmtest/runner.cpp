@@ -7,10 +7,10 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "process/run.hpp"
 #include "vmtest/console.hpp"
 #include "vmtest/cpio.hpp"
 #include "vmtest/disks.hpp"
-#include "vmtest/process.hpp"
 
 namespace fs = std::filesystem;
 
@@ -34,19 +34,19 @@ std::optional<bool> kvm_trial_launch(const MachineSpec& base, std::string& why) 
   MachineSpec spec = base;
   spec.accel = Accel::kvm;
   bool banner = false;
-  RunCallbacks cb;
+  process::Handlers cb;
   ConsoleParser parser(5);
   cb.on_output = [&](std::string_view s) {
     parser.feed(s);
     for (const auto& line : parser.state().tail) {
       if (line.find("Linux version") != std::string::npos) banner = true;
     }
-    return banner ? Verdict::stop : Verdict::keep_going;
+    return banner ? process::Verdict::stop : process::Verdict::keep_going;
   };
-  RunLimits limits;
+  process::Limits limits;
   limits.timeout = milliseconds(5000);
   limits.stop_grace = milliseconds(0);
-  ProcessOutcome r = run_process({qemu_argv(spec), "", {}}, cb, limits);
+  process::Outcome r = process::run({qemu_argv(spec), "", {}}, cb, limits);
   parser.finish();
   if (!r.started) {
     why = r.start_error;
@@ -68,7 +68,7 @@ BootRecord run_boot(const std::vector<std::string>& argv, milliseconds timeout,
   BootRecord record;
   ConsoleParser parser(20);
   const auto start = std::chrono::steady_clock::now();
-  RunCallbacks cb;
+  process::Handlers cb;
   cb.on_output = [&](std::string_view s) {
     bool had_begun = parser.state().begun;
     parser.feed(s);
@@ -79,14 +79,14 @@ BootRecord run_boot(const std::vector<std::string>& argv, milliseconds timeout,
     }
     // Done: the probe ended (the VM powers off by itself; give it the grace period), or the
     // kernel panicked (panic=1 reboots, which the VMM turns into an exit).
-    if (parser.state().end || parser.state().panic) return Verdict::stop;
-    return Verdict::keep_going;
+    if (parser.state().end || parser.state().panic) return process::Verdict::stop;
+    return process::Verdict::keep_going;
   };
   if (on_tick) cb.on_tick = [&](milliseconds e) { on_tick(e, parser.state().begun); };
-  RunLimits limits;
+  process::Limits limits;
   limits.timeout = timeout;
   limits.stop_grace = milliseconds(3000);
-  ProcessOutcome r = run_process({argv, "", {}}, cb, limits);
+  process::Outcome r = process::run({argv, "", {}}, cb, limits);
   parser.finish();
   record.console = parser.state();
   record.wall_ms = static_cast<double>(r.elapsed.count());
@@ -186,7 +186,7 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
   Backend backend = Backend::qemu;
   if (req.backend) {
     backend = *req.backend;
-  } else if (decision.accel == Accel::kvm && !find_executable("firecracker").empty()) {
+  } else if (decision.accel == Accel::kvm && !process::find_executable("firecracker").empty()) {
     backend = Backend::firecracker;
   }
   if (backend == Backend::firecracker && decision.accel != Accel::kvm) {
@@ -195,7 +195,7 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
   if (auto problem = check_kernel_file(req.kernel, req.arch, backend)) {
     throw std::runtime_error(*problem);
   }
-  if (backend == Backend::qemu && find_executable(qemu_binary(req.arch)).empty()) {
+  if (backend == Backend::qemu && process::find_executable(qemu_binary(req.arch)).empty()) {
     throw std::runtime_error(qemu_binary(req.arch) + " not found: install the Debian package " +
                              (req.arch == "arm64" ? "qemu-system-arm" : "qemu-system-x86"));
   }

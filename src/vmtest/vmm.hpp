@@ -1,7 +1,7 @@
 // How a test VM is started: Firecracker when it is installed and KVM works, otherwise QEMU
 // configured in Firecracker's shape (virtio-mmio devices only, one serial console, no PCI, no
 // firmware tables, direct kernel boot). Building the command lines is pure; running them is
-// vmtest/process.hpp's job.
+// process/run.hpp's job.
 #pragma once
 
 #include <optional>

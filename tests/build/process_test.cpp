@@ -8,13 +8,14 @@
 #include <thread>
 
 #include "build/error.hpp"
+#include "process/run.hpp"
 
 namespace rk::build {
 namespace {
 
 TEST(RunStreaming, LinesAndExitCode) {
   std::vector<std::string> lines;
-  auto env = make_environment({}, {{"RK_X", "42"}});
+  auto env = process::environment_with({}, {{"RK_X", "42"}});
   auto r = run_streaming({"sh", "-c", "echo a; echo \"b $RK_X\" >&2; printf c; exit 3"}, env, {},
                          [&](std::string_view l) { lines.emplace_back(l); });
   EXPECT_EQ(r.exit_code, 3);
@@ -23,7 +24,7 @@ TEST(RunStreaming, LinesAndExitCode) {
 }
 
 TEST(RunStreaming, MissingProgram) {
-  auto env = make_environment({}, {});
+  auto env = process::environment_with({}, {});
   try {
     run_streaming({"rk-no-such-program"}, env, {}, [](std::string_view) {});
     FAIL() << "no error";
@@ -44,7 +45,7 @@ TEST_P(Interruption, StopsTheChildAndItsChildren) {
   });
   auto start = std::chrono::steady_clock::now();
   // Were only the shell signalled, its orphaned sleep would hold the output pipe for 30 s.
-  auto r = run_streaming({"sh", "-c", "sleep 30; echo done"}, make_environment({}, {}), {},
+  auto r = run_streaming({"sh", "-c", "sleep 30; echo done"}, process::environment_with({}, {}), {},
                          [](std::string_view) {});
   t.join();
   EXPECT_TRUE(r.interrupted);

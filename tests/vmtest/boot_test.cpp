@@ -10,8 +10,8 @@
 #include <fstream>
 
 #include "../temp_dir.hpp"
+#include "process/run.hpp"
 #include "vmtest/disks.hpp"
-#include "vmtest/process.hpp"
 #include "vmtest/runner.hpp"
 
 namespace fs = std::filesystem;
@@ -104,25 +104,9 @@ TEST(FakeVmm, MissingVmm) {
   EXPECT_THAT(b.error, HasSubstr("not found on PATH"));
 }
 
-TEST(Process, ExitCodeAndOutput) {
-  std::string out;
-  RunCallbacks cb;
-  cb.on_output = [&](std::string_view s) {
-    out.append(s);
-    return Verdict::keep_going;
-  };
-  ProcessOutcome r = run_process({{"sh", "-c", "echo hi; echo err >&2; exit 3"}, "", {}}, cb, {});
-  EXPECT_TRUE(r.exited);
-  EXPECT_EQ(r.exit_code, 3);
-  EXPECT_THAT(out, HasSubstr("hi"));
-  EXPECT_THAT(out, HasSubstr("err"));
-  out.clear();
-  r = run_process({{"sh", "-c", "echo $RK_X"}, "", {"RK_X=42"}}, cb, {});
-  EXPECT_EQ(out, "42\n");
-}
-
 TEST(Disks, ProbeDisksHoldProbeTxt) {
-  if (find_executable("mkfs.ext4").empty() || find_executable("mksquashfs").empty()) {
+  if (process::find_executable("mkfs.ext4").empty() ||
+      process::find_executable("mksquashfs").empty()) {
     GTEST_SKIP() << "needs mkfs.ext4 (e2fsprogs) and mksquashfs (squashfs-tools)";
   }
   TempDir dir;
@@ -131,19 +115,19 @@ TEST(Disks, ProbeDisksHoldProbeTxt) {
   ASSERT_TRUE(fs::exists(d.squashfs));
   auto run = [](std::vector<std::string> argv) {
     std::string out;
-    RunCallbacks cb;
+    process::Handlers cb;
     cb.on_output = [&](std::string_view s) {
       out.append(s);
-      return Verdict::keep_going;
+      return process::Verdict::keep_going;
     };
-    run_process({std::move(argv), "", {}}, cb, {});
+    process::run({std::move(argv), "", {}}, cb, {});
     return out;
   };
-  if (!find_executable("debugfs").empty()) {
+  if (!process::find_executable("debugfs").empty()) {
     EXPECT_THAT(run({"debugfs", "-R", "cat /probe.txt", d.ext4}),
                 HasSubstr("runner-kernel probe disk\n"));
   }
-  if (!find_executable("unsquashfs").empty()) {
+  if (!process::find_executable("unsquashfs").empty()) {
     EXPECT_THAT(run({"unsquashfs", "-cat", d.squashfs, "probe.txt"}),
                 HasSubstr("runner-kernel probe disk\n"));
   }
@@ -206,8 +190,9 @@ void real_boot(const std::string& arch, const std::string& kernel_env,
                  << ": build it (src/probe) or set RK_TEST_PROBE_" << upper;
   }
   std::string qemu = qemu_binary(arch);
-  if (find_executable(qemu).empty()) GTEST_SKIP() << qemu << " not installed";
-  if (find_executable("mkfs.ext4").empty() || find_executable("mksquashfs").empty()) {
+  if (process::find_executable(qemu).empty()) GTEST_SKIP() << qemu << " not installed";
+  if (process::find_executable("mkfs.ext4").empty() ||
+      process::find_executable("mksquashfs").empty()) {
     GTEST_SKIP() << "needs e2fsprogs and squashfs-tools";
   }
   TempDir dir;
