@@ -307,22 +307,21 @@ Expr* ExprSimplifier::new_cmp(ExprKind kind, Symbol* l, Symbol* r) {
   return e;
 }
 
-Expr* ExprSimplifier::new_and(Expr* a, Expr* b) {
+Expr* ExprSimplifier::new_binary(ExprKind kind, Expr* a, Expr* b) {
   if (!a) return b;
   if (!b) return a;
-  Expr* e = alloc(ExprKind::And);
+  Expr* e = alloc(kind);
   e->left = a;
   e->right = b;
   return e;
 }
 
+Expr* ExprSimplifier::new_and(Expr* a, Expr* b) {
+  return new_binary(ExprKind::And, a, b);
+}
+
 Expr* ExprSimplifier::new_or(Expr* a, Expr* b) {
-  if (!a) return b;
-  if (!b) return a;
-  Expr* e = alloc(ExprKind::Or);
-  e->left = a;
-  e->right = b;
-  return e;
+  return new_binary(ExprKind::Or, a, b);
 }
 
 Expr* ExprSimplifier::rewrite_m_copy(const Expr* e) {
@@ -443,9 +442,11 @@ Expr* ExprSimplifier::eliminate_yn(Expr* e) {
   return e;
 }
 
-// e1 || e2 -> one expression, or null when they don't combine.
-Expr* ExprSimplifier::join_or(Expr* e1, Expr* e2) {
-  if (eq(e1, e2)) return copy(e1);
+// The bool or tristate symbol that both operands of a join test (a symbol, a comparison of it,
+// or the negation of either; conf accepts a negated comparison on the left only), or null when
+// they test different symbols or anything else.
+namespace {
+Symbol* joinable_symbol(const Expr* e1, const Expr* e2) {
   auto simple = [](const Expr* e) {
     return e->kind == ExprKind::Equal || e->kind == ExprKind::Unequal ||
            e->kind == ExprKind::Symbol || e->kind == ExprKind::Not;
@@ -469,6 +470,15 @@ Expr* ExprSimplifier::join_or(Expr* e1, Expr* e2) {
   }
   if (sym1 != sym2) return nullptr;
   if (sym1->type != SymbolType::Bool && sym1->type != SymbolType::Tristate) return nullptr;
+  return sym1;
+}
+}  // namespace
+
+// e1 || e2 -> one expression, or null when they don't combine.
+Expr* ExprSimplifier::join_or(Expr* e1, Expr* e2) {
+  if (eq(e1, e2)) return copy(e1);
+  Symbol* sym1 = joinable_symbol(e1, e2);
+  if (!sym1) return nullptr;
   Symbol* y = tree_.sym_yes;
   Symbol* m = tree_.sym_mod;
   Symbol* n = tree_.sym_no;
@@ -494,29 +504,8 @@ Expr* ExprSimplifier::join_or(Expr* e1, Expr* e2) {
 
 Expr* ExprSimplifier::join_and(Expr* e1, Expr* e2) {
   if (eq(e1, e2)) return copy(e1);
-  auto simple = [](const Expr* e) {
-    return e->kind == ExprKind::Equal || e->kind == ExprKind::Unequal ||
-           e->kind == ExprKind::Symbol || e->kind == ExprKind::Not;
-  };
-  if (!simple(e1) || !simple(e2)) return nullptr;
-  Symbol* sym1;
-  Symbol* sym2;
-  if (e1->kind == ExprKind::Not) {
-    const Expr* t = e1->left;
-    if (t->kind != ExprKind::Equal && t->kind != ExprKind::Unequal && t->kind != ExprKind::Symbol)
-      return nullptr;
-    sym1 = t->lsym;
-  } else {
-    sym1 = e1->lsym;
-  }
-  if (e2->kind == ExprKind::Not) {
-    if (e2->left->kind != ExprKind::Symbol) return nullptr;
-    sym2 = e2->left->lsym;
-  } else {
-    sym2 = e2->lsym;
-  }
-  if (sym1 != sym2) return nullptr;
-  if (sym1->type != SymbolType::Bool && sym1->type != SymbolType::Tristate) return nullptr;
+  Symbol* sym1 = joinable_symbol(e1, e2);
+  if (!sym1) return nullptr;
   Symbol* y = tree_.sym_yes;
   Symbol* m = tree_.sym_mod;
   Symbol* n = tree_.sym_no;

@@ -95,6 +95,7 @@ class ExprSimplifier {
 
  private:
   Expr* alloc(ExprKind kind);
+  Expr* new_binary(ExprKind kind, Expr* a, Expr* b);  // absent operands are dropped
   Expr* eliminate_yn(Expr* e);
   void eliminate_eq_leaves(ExprKind type, Expr** ep1, Expr** ep2);
   Expr* join_or(Expr* e1, Expr* e2);

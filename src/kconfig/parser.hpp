@@ -94,6 +94,7 @@ class Parser {
   void assignment();
   void help(Menu* entry);
   void depends();
+  void prompt_line();
   void prompt_after_type(SymbolType type);
   void set_modules(Symbol* sym);
 

@@ -61,15 +61,9 @@ bool Parser::config_option(Menu* entry) {
     case Tok::String:
       prompt_after_type(SymbolType::String);
       return true;
-    case Tok::Prompt: {
-      take();
-      std::string text = take_text(Tok::WordQuote);
-      Expr* cond = if_expr();
-      expect(Tok::Eol);
-      stamp();
-      b_.add_prompt(PropType::Prompt, std::move(text), cond);
+    case Tok::Prompt:
+      prompt_line();
       return true;
-    }
     case Tok::Default:
     case Tok::DefBool:
     case Tok::DefTristate: {
@@ -156,6 +150,17 @@ void Parser::set_modules(Symbol* sym) {
 
 // "bool/tristate/int/hex/string ["prompt" [if EXPR]]": the prompt is added before the type is
 // set, as bison reduces the optional prompt first.
+// `prompt "text" [if expr]`, and 6.11+'s `bool "text" [if expr]` in a choice: the keyword, then
+// a text that must be there.
+void Parser::prompt_line() {
+  take();
+  std::string text = take_text(Tok::WordQuote);
+  Expr* cond = if_expr();
+  expect(Tok::Eol);
+  stamp();
+  b_.add_prompt(PropType::Prompt, std::move(text), cond);
+}
+
 void Parser::prompt_after_type(SymbolType type) {
   take();
   if (at(Tok::WordQuote)) {
@@ -200,23 +205,12 @@ void Parser::choice_entry() {
 
 bool Parser::choice_option(Menu* entry) {
   switch (peek().kind) {
-    case Tok::Prompt: {
-      take();
-      std::string text = take_text(Tok::WordQuote);
-      Expr* cond = if_expr();
-      expect(Tok::Eol);
-      stamp();
-      b_.add_prompt(PropType::Prompt, std::move(text), cond);
+    case Tok::Prompt:
+      prompt_line();
       return true;
-    }
     case Tok::Bool:
       if (!legacy_choices_) {  // 6.11+: "bool" needs a prompt and changes no type
-        take();
-        std::string text = take_text(Tok::WordQuote);
-        Expr* cond = if_expr();
-        expect(Tok::Eol);
-        stamp();
-        b_.add_prompt(PropType::Prompt, std::move(text), cond);
+        prompt_line();
         return true;
       }
       prompt_after_type(SymbolType::Bool);
