@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 RK := $(BUILD_DIR)/runner-kernel
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure tool check test conformance conformance-selftest bench fuzz format \
+.PHONY: all deps configure tool all-targets check test conformance conformance-selftest bench fuzz format \
 	clean fetch resolve config-check kernels boot-test image menuconfig olddefconfig kernel-tests
 
 # The main job: fetch and verify the sources, resolve and check every variant, build each
@@ -52,35 +52,41 @@ deps:
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
 
+# The main job needs only the tool and the in-guest probe; tests and benchmarks are built by
+# the targets that run them.
 tool: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target runner-kernel probe
+
+all-targets: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-check: tool
+check: all-targets
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Every test. The kernel trees are fetched first, and RK_NO_SKIP turns a test that would skip
-# for lack of trees, tmux or skopeo into a failure: nothing passes here by not running. Then
-# conformance, then the kernel tests (tests/kernels/run.sh: the 6.1-x86_64 variant built twice
-# and boot-tested, the negative control, a small arm64 kernel booted).
-test: tool
-	@scripts/fetch-debian-trees.sh >/dev/null
+# Every test. The kernel trees are fetched first, by the same `runner-kernel fetch` (and pins)
+# as the main job, and RK_NO_SKIP turns a test that would skip for lack of trees, tmux or
+# skopeo into a failure: nothing passes here by not running. Then conformance, then the kernel
+# tests (tests/kernels/run.sh: the 6.1-x86_64 variant built twice and boot-tested, the negative
+# control, a small arm64 kernel booted).
+test: all-targets fetch
 	@cd $(BUILD_DIR) && RK_NO_SKIP=1 ctest --output-on-failure -j $(JOBS)
-	@tests/conformance/run.sh --tool $(abspath $(RK))
+	@tests/conformance/run.sh --tool $(abspath $(RK)) --fetch-with $(abspath $(RK))
 	@BUILD_DIR=$(BUILD_DIR) tests/kernels/run.sh
 
-kernel-tests: tool
+kernel-tests: all-targets
 	@BUILD_DIR=$(BUILD_DIR) tests/kernels/run.sh $(STEPS)
 
 conformance: tool
-	@tests/conformance/run.sh --tool $(abspath $(RK))
+	@tests/conformance/run.sh --tool $(abspath $(RK)) --fetch-with $(abspath $(RK))
 
-# Proves the conformance harness catches a broken tool (runs conf against itself; no build needed).
-conformance-selftest:
-	@tests/conformance/run.sh --self-test
+# Proves the conformance harness catches a broken tool (runs conf against itself; the tool only
+# fetches the tree).
+conformance-selftest: tool
+	@tests/conformance/run.sh --self-test --fetch-with $(abspath $(RK))
 
 # conf vs runner-kernel on the kernel trees: table + out/bench/kconfig.json. See bench/README.md
 # (RK_BENCH_REPS, RK_BENCH_VERSIONS, ...); BENCH_ARGS go to Google Benchmark.
-bench: tool
+bench: all-targets
 	@$(BUILD_DIR)/bench/kconfig-bench $(BENCH_ARGS)
 	@$(BUILD_DIR)/bench/config-bench $(BENCH_ARGS)
 	@if [ -x $(BUILD_DIR)/bench/tui/tui-bench ]; then $(BUILD_DIR)/bench/tui/tui-bench $(BENCH_ARGS); fi

@@ -311,6 +311,8 @@ bool ensure_setup(const Settings& s, const std::string& version) {
   std::vector<std::string> base = {(s.repo / "tests" / "conformance" / "run.sh").string(),
                                    "--tool",
                                    s.tool.string(),
+                                   "--fetch-with",
+                                   s.tool.string(),
                                    "--versions",
                                    version,
                                    "--setup-dir",

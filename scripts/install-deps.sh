@@ -11,8 +11,9 @@ packages=(
   libarchive-dev libcurl4-openssl-dev libzstd-dev libncurses-dev
   clang clang-format
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
-  # fetch: patches, signature checks, Debian packages
-  patch gpgv debian-archive-keyring
+  # fetch: patches, signature checks, Debian packages (gnupg and dpkg-dev make the signed apt
+  # repository the fetch tests read)
+  patch gpgv debian-archive-keyring gnupg dpkg-dev
   # image: OCI push/pull and the local registry of the round-trip test
   skopeo docker-registry
   # boot tests: QEMU in Firecracker's shape, the probe disks, scripted menuconfig sessions

@@ -1,6 +1,7 @@
 #include "source/fetch.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -22,7 +23,7 @@ namespace {
 
 struct Ctx {
   const variants::Matrix& matrix;
-  const variants::BranchSpec& branch;
+  variants::BranchSpec branch;  // a copy: --update-pins may move it to a newer release
   const FetchOptions& o;
   std::vector<PatchFile> patches;
   FetchReport report;
@@ -183,7 +184,6 @@ TreeLocation fetch_tarball(Ctx& c) {
                         sums.note));
         break;
     }
-    record_pins(c, {{b.name, "tarball", "sha256", actual}});
   }
   TreeMarker m;
   m.branch = b.name;
@@ -192,90 +192,138 @@ TreeLocation fetch_tarball(Ctx& c) {
   m.origin = b.tarball.url;
   m.sha256 = actual;
   (void)dl;
-  return install_tree(c, m, [&](const std::string& tmp) {
+  TreeLocation tree = install_tree(c, m, [&](const std::string& tmp) {
     return extract_archive(dest, tmp, extract_options(c.o));
   });
+  // Recorded only for a tree that was extracted and checked: a rejected archive leaves no pin
+  // behind that the next run would trust.
+  if (b.tarball.sha256.empty()) record_pins(c, {{b.name, "tarball", "sha256", actual}});
+  return tree;
+}
+
+// The tarball URL of `version` in place of the branch's release ("" when the URL does not name
+// the release, e.g. a mirror's own layout: the user then sets it by hand).
+std::string tarball_url_for(const variants::BranchSpec& b, const std::string& version) {
+  const std::string old_name = "linux-" + b.version + ".tar";
+  size_t at = b.tarball.url.rfind(old_name);
+  if (at == std::string::npos) return "";
+  return b.tarball.url.substr(0, at) + "linux-" + version + ".tar" +
+         b.tarball.url.substr(at + old_name.size());
+}
+
+// --update-pins: the newest version any suite of the release offers becomes the pin. When it
+// is another upstream release (Debian moved from 6.1.192 to 6.1.193), the branch moves with
+// it: its version, and its tarball URL with the tarball's sha256 cleared (to be recorded from
+// a verified download of the new release).
+std::vector<PinEdit> move_debian_pin(Ctx& c, const AptIndex& index, const std::string& apt_dir) {
+  auto& b = c.branch;
+  auto& d = b.debian;
+  if (index.offers.empty())
+    throw SourceError(
+        ErrorKind::kVersion,
+        fmt::format("{} is in none of the suites {} of {} (read from {})", d.package,
+                    fmt::join(index.suites_read, ", "), release_of_suite(d.suite), apt_dir));
+  const AptOffer newest = index.offers.front();
+  std::vector<PinEdit> edits;
+  const std::string upstream = upstream_of_debian_version(newest.version);
+  if (upstream != b.version) {
+    std::string url = b.tarball.url.empty() ? "" : tarball_url_for(b, upstream);
+    c.note(fmt::format("{} moved to {}: branch {} moves from Linux {} to {}", d.package,
+                       newest.version, b.name, b.version, upstream));
+    edits.push_back({b.name, "", "version", upstream});
+    if (!url.empty()) {
+      edits.push_back({b.name, "tarball", "url", url});
+      edits.push_back({b.name, "tarball", "sha256", ""});
+      b.tarball.url = url;
+      b.tarball.sha256.clear();
+    }
+    b.version = upstream;
+  }
+  if (newest.version != d.version) {
+    c.say("{} moved from {} to {} ({})", d.package, d.version, newest.version, newest.suite);
+    edits.push_back({b.name, "debian", "version", newest.version});
+  }
+  if (newest.suite != d.suite) edits.push_back({b.name, "debian", "suite", newest.suite});
+  d.version = newest.version;
+  d.suite = newest.suite;
+  d.sha256.clear();
+  return edits;
 }
 
 TreeLocation fetch_debian(Ctx& c) {
-  const auto& b = c.branch;
-  const auto& d = b.debian;
+  auto& b = c.branch;
+  auto& d = b.debian;
   if (d.package.empty())
     throw SourceError(ErrorKind::kOther, fmt::format("{}: branch {} has no debian package",
                                                      pin_line(c.matrix, b), b.name));
   const std::string debs = (fs::path(cache_root()) / "debs").string();
-  const std::string apt = (fs::path(cache_root()) / "apt" / d.suite).string();
+  // One private apt configuration per release, listing all of its suites.
+  const std::string apt = (fs::path(cache_root()) / "apt" / release_of_suite(d.suite)).string();
+  const std::vector<std::string> suites = release_suites(d.suite);
   std::error_code ec;
   fs::create_directories(debs, ec);
-  std::string version = d.version;
-  std::string pin = d.sha256;
+  std::vector<PinEdit> edits;
+  if (c.o.update_pins)
+    edits = move_debian_pin(c, apt_lookup(apt, d.package, suites, c.o.debian, true), apt);
   std::string deb;
-  if (c.o.update_pins) {
-    auto versions = apt_available_versions(apt, d.package, d.suite, c.o.debian, true);
-    if (versions.empty())
-      throw SourceError(ErrorKind::kVersion,
-                        fmt::format("{} is not available from {}", d.package, d.suite));
-    std::string newest = versions.front();
-    if (upstream_of_debian_version(newest) != b.version)
-      throw SourceError(ErrorKind::kVersion,
-                        fmt::format("{} on {} is now {} (Linux {}), but branch {} pins Linux {}: "
-                                    "update the branch's version (and tarball) in {} first",
-                                    d.package, d.suite, newest, upstream_of_debian_version(newest),
-                                    b.name, b.version, pin_line(c.matrix, b)));
-    if (newest != version) {
-      c.say("{} moved from {} to {} on {}", d.package, version, newest, d.suite);
-      version = newest;
-      pin.clear();
-    }
-  }
-  if (!pin.empty()) deb = find_cached_deb(debs, d.package, version, pin);
+  std::string found_in;
+  if (!d.sha256.empty()) deb = find_cached_deb(debs, d.package, d.version, d.sha256);
   if (!deb.empty()) {
     c.say("using the cached {} (sha256 matches the pin)", fs::path(deb).filename().string());
   } else {
-    c.say("downloading {}={} with apt-get from {}", d.package, version, d.suite);
+    c.say("downloading {}={} with apt-get (looking in {})", d.package, d.version,
+          fmt::join(suites, ", "));
     try {
-      deb = apt_download(apt, debs, d.package, version, d.suite, c.o.debian).path;
+      AptDownload dl = apt_download(apt, debs, d.package, d.version, suites, c.o.debian);
+      deb = dl.path;
+      found_in = dl.suite;
+      if (dl.suite != d.suite)
+        c.note(fmt::format("{} {} was found in {}, not in {} where {} says to look first",
+                           d.package, d.version, dl.suite, d.suite, pin_line(c.matrix, b)));
     } catch (const SourceError& e) {
       if (e.kind() != ErrorKind::kVersion) throw;
-      throw SourceError(ErrorKind::kVersion,
-                        fmt::format("{}\nIf Debian moved on to a newer revision of Linux {}, run "
-                                    "`runner-kernel fetch --from debian --update-pins {}` to pin "
-                                    "it (version and sha256 in {}).",
-                                    e.what(), b.version, b.name, pin_line(c.matrix, b)));
+      throw SourceError(
+          ErrorKind::kVersion,
+          fmt::format("{}\nThe pinned version is gone from the mirror. To pin the newest one (its "
+                      "version, sha256 and suite in {}; the branch's release too if Debian "
+                      "moved to a newer one), run `runner-kernel fetch --from debian "
+                      "--update-pins {}`.",
+                      e.what(), pin_line(c.matrix, b), b.name));
     }
   }
   std::string actual = sha256_file(deb);
   try {
-    check_deb(deb, d.package, version, pin, pin_line(c.matrix, b), b.name);
+    check_deb(deb, d.package, d.version, d.sha256, pin_line(c.matrix, b), b.name);
   } catch (const SourceError& e) {
     // A .deb that is not the pinned one is not kept (the next run asks apt again).
     if (e.kind() == ErrorKind::kChecksum) fs::remove(deb, ec);
     throw;
   }
-  if (pin.empty()) {
-    std::vector<PinEdit> edits;
-    if (version != d.version) edits.push_back({b.name, "debian", "version", version});
+  if (d.sha256.empty()) {
     edits.push_back({b.name, "debian", "sha256", actual});
     c.note(fmt::format("{} {}: sha256 {} (apt verified it against the suite's signed Release)",
-                       d.package, version, actual));
-    record_pins(c, edits);
+                       d.package, d.version, actual));
   } else {
     c.say("sha256 {} matches the pin", actual);
   }
   c.note(fmt::format("the Debian tree is Linux {} with Debian's patches applied ({} {})", b.version,
-                     d.package, version));
+                     d.package, d.version));
   TreeMarker m;
   m.branch = b.name;
   m.version = b.version;
   m.route = "debian";
-  m.origin = d.package + "_" + version;
+  m.origin = d.package + "_" + d.version;
   m.sha256 = actual;
-  m.debian_version = version;
-  m.note = fmt::format("Linux {} with Debian's patches ({} {})", b.version, d.package, version);
+  m.debian_version = d.version;
+  m.debian_suite = found_in;
+  m.note = fmt::format("Linux {} with Debian's patches ({} {})", b.version, d.package, d.version);
   std::string inner = "usr/src/" + d.package + ".tar.xz";
-  return install_tree(c, m, [&](const std::string& tmp) {
+  TreeLocation tree = install_tree(c, m, [&](const std::string& tmp) {
     return extract_deb_tarball(deb, inner, tmp, extract_options(c.o));
   });
+  // Pins are written only for a tree that was installed and checked.
+  if (!edits.empty()) record_pins(c, edits);
+  return tree;
 }
 
 TreeLocation fetch_local(Ctx& c, const std::string& from) {

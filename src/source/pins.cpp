@@ -61,8 +61,10 @@ std::string apply_one(const std::string& text, const std::string& path, const Pi
   } catch (const toml::parse_error& err) {
     fail(path, std::string(err.description()));
   }
-  std::string where = fmt::format("[branch.\"{}\"].{}", e.branch, e.table);
-  toml::node* table_node = doc["branch"][e.branch][e.table].node();
+  std::string where = e.table.empty() ? fmt::format("[branch.\"{}\"]", e.branch)
+                                      : fmt::format("[branch.\"{}\"].{}", e.branch, e.table);
+  auto branch_view = doc["branch"][e.branch];
+  toml::node* table_node = e.table.empty() ? branch_view.node() : branch_view[e.table].node();
   if (!table_node || !table_node->is_table()) fail(path, fmt::format("no table {}", where));
   toml::table& table = *table_node->as_table();
   std::string out;
@@ -91,7 +93,9 @@ std::string apply_one(const std::string& text, const std::string& path, const Pi
   }
   // The edit must change exactly that value.
   toml::table expected = doc;
-  expected["branch"][e.branch][e.table].as_table()->insert_or_assign(e.key, e.value);
+  auto expected_branch = expected["branch"][e.branch];
+  (e.table.empty() ? expected_branch.as_table() : expected_branch[e.table].as_table())
+      ->insert_or_assign(e.key, e.value);
   toml::table got;
   try {
     got = toml::parse(out, path);

@@ -10,8 +10,8 @@ namespace rk::source {
 
 struct PinEdit {
   std::string branch;  // "6.1"
-  std::string table;   // "tarball" or "debian"
-  std::string key;     // "sha256" or "version"
+  std::string table;   // "tarball", "debian", or "" for the branch's own keys (its version)
+  std::string key;     // "sha256", "version", "suite", "url"
   std::string value;
 };
 

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,28 +27,24 @@ std::string read_trimmed(const fs::path& p) {
   return s;
 }
 
-std::optional<TreeLocation> legacy_debian_tree(const variants::BranchSpec& branch) {
-  std::error_code ec;
-  fs::path trees = fs::path(cache_root()) / "trees";
-  if (!branch.debian.package.empty() && branch.patches.empty()) {
-    fs::path dir = trees / branch.debian.package;
-    fs::path marker = trees / (branch.debian.package + ".version");
-    if (fs::is_directory(dir, ec) && fs::is_regular_file(marker, ec) &&
-        read_trimmed(marker) == branch.debian.version)
-      return TreeLocation{dir.string(), "debian",
-                          branch.debian.package + "_" + branch.debian.version};
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string cache_root() {
   if (const char* c = std::getenv("RK_CACHE"); c && *c) return c;
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
     return (fs::path(x) / "runner-kernel").string();
-  const char* home = std::getenv("HOME");
-  return (fs::path(home && *home ? home : "/tmp") / ".cache" / "runner-kernel").string();
+  std::string home;
+  if (const char* h = std::getenv("HOME"); h && *h) {
+    home = h;
+  } else if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_dir && *pw->pw_dir) {
+    home = pw->pw_dir;
+  } else {
+    // A shared fallback such as /tmp would let another user plant trees we then build.
+    throw SourceError(ErrorKind::kOther,
+                      "no cache directory: HOME is not set and the password database has no "
+                      "home directory for this user; set RK_CACHE to a directory of your own");
+  }
+  return (fs::path(home) / ".cache" / "runner-kernel").string();
 }
 
 std::string marker_to_json(const TreeMarker& m) {
@@ -57,6 +56,7 @@ std::string marker_to_json(const TreeMarker& m) {
   j["origin"] = m.origin;
   j["sha256"] = m.sha256;
   if (!m.debian_version.empty()) j["debian_version"] = m.debian_version;
+  if (!m.debian_suite.empty()) j["debian_suite"] = m.debian_suite;
   j["dir"] = m.dir;
   if (!m.git_head.empty()) {
     j["git_head"] = m.git_head;
@@ -80,6 +80,7 @@ TreeMarker marker_from_json(const std::string& text) {
     m.origin = str("origin");
     m.sha256 = str("sha256");
     m.debian_version = str("debian_version");
+    m.debian_suite = str("debian_suite");
     m.dir = str("dir");
     m.git_head = str("git_head");
     m.git_dirty = j.value("git_dirty", false);
@@ -168,7 +169,6 @@ std::optional<TreeLocation> find_tree_route(const variants::Matrix& matrix,
                                             const std::string& route) {
   if (auto m = read_marker(branch.version, route); m && marker_matches(*m, matrix, branch))
     return TreeLocation{m->dir, m->route, m->origin, m->sha256, m->route == "local"};
-  if (route == "debian") return legacy_debian_tree(branch);
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 // Where fetched kernel trees live, and finding the one a branch needs.
 //
-// Cache root: $RK_CACHE, else $XDG_CACHE_HOME/runner-kernel, else ~/.cache/runner-kernel.
+// Cache root: $RK_CACHE, else $XDG_CACHE_HOME/runner-kernel, else ~/.cache/runner-kernel (the
+// home directory from $HOME, else the password database; never a shared directory).
 // Layout under it:
 //   downloads/<tarball>[.part]        kernel.org tarballs (a .part is resumed)
 //   debs/<package>_<version>_all.deb  Debian linux-source packages
@@ -9,7 +10,7 @@
 //   sources/<version>-<route>.json    its marker, written last (see TreeMarker)
 //   sources/<version>-local.json      marker of a local tree used in place
 //   sources/<version>.route           the route fetched last for that version
-//   trees/linux-source-X[.version]    trees made by scripts/fetch-debian-trees.sh
+//   locks/<version>.lock              held by the fetch of that release (source/cache_lock.hpp)
 #pragma once
 
 #include <optional>
@@ -27,7 +28,7 @@ struct TreeLocation {
   std::string dir;
   std::string route;       // "tarball", "debian", "local"
   std::string origin;      // URL, package_version, or directory
-  std::string sha256;      // of the tarball or .deb ("" for local trees and legacy Debian trees)
+  std::string sha256;      // of the tarball or .deb ("" for local trees)
   bool read_only = false;  // a local tree: build out of tree, never write into it
 };
 
@@ -45,6 +46,7 @@ struct TreeMarker {
   std::string origin;          // URL, <package>_<debian version>, or directory
   std::string sha256;          // tarball or .deb
   std::string debian_version;  // debian route
+  std::string debian_suite;    // debian route: the suite apt found the package in
   std::string dir;             // the tree
   std::string git_head;        // local git checkouts
   bool git_dirty = false;
@@ -69,9 +71,8 @@ bool marker_matches(const TreeMarker& m, const variants::Matrix& matrix,
                     const variants::BranchSpec& branch, std::string* why = nullptr);
 
 // The branch's ready tree, or nullopt when it has not been fetched. The route fetched last
-// wins, then tarball, debian, local. Trees made by scripts/fetch-debian-trees.sh (the
-// conformance harness's cache) count when their Debian version is the branch's pinned one
-// and the branch has no patches.
+// wins, then tarball, debian, local. Only trees with a marker that matches the branch's pins
+// count: the cache key is the pin, so a cached tree never needs the network.
 std::optional<TreeLocation> find_tree(const variants::Matrix& matrix,
                                       const variants::BranchSpec& branch);
 

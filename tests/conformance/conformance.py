@@ -37,7 +37,8 @@ sys.dont_write_bytecode = True
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-FETCH = REPO / "scripts" / "fetch-debian-trees.sh"
+# The trees come from `runner-kernel fetch`, the main job's own fetch (pins verified, cached).
+DEFAULT_FETCHER = REPO / "build" / "tool" / "runner-kernel"
 
 DEFAULT_VERSIONS = ["5.10", "6.1", "6.12"]
 QUICK_VERSION = "6.12"
@@ -687,14 +688,17 @@ def _kconfig_test_job(ctx, init, rel, jid, clear_list):
 # Setup: trees, conf, the environment Kbuild gives conf
 # ---------------------------------------------------------------------------------------------
 
-def fetch_trees(versions: list[str]) -> dict[str, Path]:
-    proc = subprocess.run([str(FETCH)] + versions, stdout=subprocess.PIPE, text=True)
+def fetch_trees(fetcher: Path, versions: list[str]) -> dict[str, tuple[Path, str]]:
+    """Branch -> (tree, origin) as `runner-kernel fetch` prints them (BRANCH ROUTE TREE ORIGIN)."""
+    cmd = [str(fetcher), "fetch", "--matrix", str(REPO / "variants.toml")] + versions
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
-        raise SystemExit(f"conformance: {FETCH.name} failed (exit {proc.returncode})")
+        raise SystemExit(f"conformance: `{shlex.join(cmd)}` failed (exit {proc.returncode})")
     trees = {}
     for line in proc.stdout.splitlines():
-        v, _, p = line.partition("\t")
-        trees[v] = Path(p)
+        fields = line.split("\t")
+        if len(fields) == 4:
+            trees[fields[0]] = (Path(fields[2]), fields[3])
     missing = [v for v in versions if v not in trees]
     if missing:
         raise SystemExit(f"conformance: no tree for {missing}")
@@ -720,9 +724,8 @@ os.execv({real!r}, [sys.argv[0]] + sys.argv[1:])
 """
 
 
-def setup_version(version: str, tree: Path, setup_root: Path) -> VersionCtx:
-    marker = tree.parent / f"{tree.name}.version"
-    debver = marker.read_text().strip() if marker.is_file() else "unknown"
+def setup_version(version: str, tree: Path, origin: str, setup_root: Path) -> VersionCtx:
+    debver = origin
     d = setup_root / version
     obj = d / "obj"
     conf = obj / "scripts" / "kconfig" / "conf"
@@ -927,6 +930,8 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Compare a Kconfig tool with the kernel's scripts/kconfig/conf.")
     ap.add_argument("--tool", help="program run as `TOOL kconfig <conf arguments>` (required unless --self-test)")
     ap.add_argument("--versions", default=None, help="comma-separated kernel versions (default 5.10,6.1,6.12)")
+    ap.add_argument("--fetch-with", default=os.environ.get("RK", str(DEFAULT_FETCHER)), metavar="RUNNER_KERNEL",
+                    help="the runner-kernel whose `fetch` provides the trees (default: $RK, else build/tool/runner-kernel)")
     ap.add_argument("--quick", action="store_true", help="a small subset of one version (the first of --versions, "
                     f"else {QUICK_VERSION}): one defconfig and allnoconfig per arch, plus the kconfig tests")
     ap.add_argument("--filter", action="append", default=[], metavar="GLOB",
@@ -960,7 +965,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t_start = time.monotonic()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    trees = fetch_trees(versions)
+    trees = fetch_trees(Path(args.fetch_with).resolve(), versions)
     out = Path(args.out).resolve()
     prepare_out(out)
     runner = Runner(tool, out, args.strict)
@@ -971,7 +976,7 @@ def main(argv: list[str] | None = None) -> int:
     per_version = {}
     for v in versions:
         tv = time.monotonic()
-        ctx = setup_version(v, trees[v], Path(args.setup_dir).resolve())
+        ctx = setup_version(v, trees[v][0], trees[v][1], Path(args.setup_dir).resolve())
         setup_s = time.monotonic() - tv
         jobs = []
         for gen in (defconfig_jobs, all_jobs, randconfig_jobs, kconfig_test_jobs):
@@ -981,7 +986,7 @@ def main(argv: list[str] | None = None) -> int:
             for j in jobs:
                 print(j.id)
             continue
-        log(f"[{v}] tree {ctx.tree} (Debian {ctx.debian_version}), {len(jobs)} jobs, {args.jobs} in parallel"
+        log(f"[{v}] tree {ctx.tree} ({ctx.debian_version}), {len(jobs)} jobs, {args.jobs} in parallel"
             f" (setup {setup_s:.1f}s)")
         tr = time.monotonic()
         cpu0 = os.times()
@@ -1067,6 +1072,7 @@ def self_test(args) -> int:
     def run(name: str, tool: Path, known: Path) -> tuple[int, dict]:
         out = base / name
         cmd = [sys.executable, str(Path(__file__).resolve()), "--tool", str(tool), "--versions", version,
+               "--fetch-with", args.fetch_with,
                "--out", str(out), "--setup-dir", args.setup_dir, "--known", str(known), "--jobs", str(args.jobs)]
         for f in filters:
             cmd += ["--filter", f]

@@ -1,8 +1,8 @@
 // Parses the real kernel trees (5.10, 6.1, 6.12; x86_64 and arm64) with the live shell and the
 // environment Kbuild gives conf. Checks that parsing succeeds without warnings, that every
 // 'config'/'menuconfig' statement of the files read became a symbol, and reports parse time.
-// Skipped when the trees are not on this machine (RK_TREES_DIR,
-// ~/.cache/runner-kernel/trees or /root/.cache/rk-src/trees, holding linux-source-<version>).
+// Needs the trees `runner-kernel fetch` installs (`make test` fetches them; without them the
+// tests skip, or fail under RK_NO_SKIP).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 
+#include "../fetched_trees.hpp"
+#include "../rk_skip.hpp"
 #include "../temp_dir.hpp"
 #include "kconfig/parse.hpp"
 #include "kconfig/shell_runner.hpp"
@@ -22,19 +24,6 @@ namespace rk::kconfig {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string find_tree(const std::string& version) {
-  std::vector<std::string> roots;
-  if (const char* d = std::getenv("RK_TREES_DIR")) roots.push_back(d);
-  if (const char* home = std::getenv("HOME"))
-    roots.push_back(std::string(home) + "/.cache/runner-kernel/trees");
-  roots.push_back("/root/.cache/rk-src/trees");
-  for (const std::string& root : roots) {
-    fs::path p = fs::path(root) / ("linux-source-" + version);
-    if (fs::exists(p / "Kconfig") && fs::exists(p / "Makefile")) return p.string();
-  }
-  return {};
-}
 
 std::string makefile_value(const std::string& tree, const std::string& key) {
   std::ifstream in(tree + "/Makefile");
@@ -76,8 +65,10 @@ class RealTrees : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RealTrees, ParsesLikeConf) {
   const Case& c = GetParam();
-  std::string tree_dir = find_tree(c.version);
-  if (tree_dir.empty()) GTEST_SKIP() << "linux-source-" << c.version << " not found";
+  const std::string tree_dir = rk::testing::fetched_tree(c.version);
+  if (tree_dir.empty())
+    RK_SKIP() << "the " << c.version << " tree is not fetched (runner-kernel fetch " << c.version
+              << ")";
   bool arm = c.arch == "arm64";
   std::string cc = arm ? "aarch64-linux-gnu-gcc" : "gcc";
   std::string ld = arm ? "aarch64-linux-gnu-ld" : "ld";

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <random>
 
+#include "../fetched_trees.hpp"
+#include "../rk_skip.hpp"
 #include "kconfig/confdata.hpp"
 #include "kconfig/shell_runner.hpp"
 #include "kconfig/snapshot.hpp"
@@ -356,14 +358,8 @@ TEST(DirectorySnapshotStore, DefaultDirectoryFollowsXdg) {
 
 // The kernel trees, when present: a restored tree is byte for byte the parsed one.
 TEST(TreeSnapshot, RealTreeRoundTrips) {
-  std::string tree_dir;
-  for (const char* root : {std::getenv("RK_TREES_DIR"), std::getenv("HOME")}) {
-    if (!root) continue;
-    for (std::string p : {std::string(root) + "/linux-source-6.1",
-                          std::string(root) + "/.cache/runner-kernel/trees/linux-source-6.1"})
-      if (std::filesystem::exists(p + "/Kconfig")) tree_dir = p;
-  }
-  if (tree_dir.empty()) GTEST_SKIP() << "linux-source-6.1 not found";
+  const std::string tree_dir = rk::testing::fetched_tree("6.1");
+  if (tree_dir.empty()) RK_SKIP() << "the 6.1 tree is not fetched (runner-kernel fetch 6.1)";
   LiveShell shell;
   TempDir obj;  // $(cc-option) makes scratch files in the working directory
   Diagnostics diag;

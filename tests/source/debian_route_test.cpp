@@ -1,6 +1,6 @@
 // The Debian route without a mirror: a fake linux-source .deb built with dpkg-deb, found in
 // the cache by its pinned sha256, checked and extracted; the fallback from an unreachable
-// tarball; trees made by scripts/fetch-debian-trees.sh; the private apt configuration.
+// tarball; unverified trees not trusted; the private apt configuration.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -15,24 +15,6 @@ namespace {
 
 using namespace testing;
 using ::testing::HasSubstr;
-
-// Builds <dir>/<package>_<version>_all.deb holding /usr/src/<package>.tar.xz.
-std::string build_deb(const fs::path& dir, const std::string& package, const std::string& version,
-                      const std::string& kernel_version) {
-  fs::path root = dir / "debroot";
-  fs::remove_all(root);
-  spit(root / "DEBIAN" / "control",
-       "Package: " + package + "\nVersion: " + version +
-           "\nArchitecture: all\nMaintainer: Test <test@example.org>\nDescription: fake kernel "
-           "source for tests\n");
-  spit(root / "usr" / "src" / (package + ".tar.xz"),
-       make_tarball(package, fake_kernel(kernel_version)));
-  fs::path deb = dir / deb_file_name(package, version);
-  ToolResult r = run_tool({"dpkg-deb", "dpkg"}, {"dpkg-deb", "--root-owner-group", "--build",
-                                                 root.string(), deb.string()});
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  return deb.string();
-}
 
 class DebianRoute : public ::testing::Test {
  protected:
@@ -148,25 +130,21 @@ TEST_F(DebianRoute, PinCheckRejectsAnotherDebAndNamesTheFix) {
   EXPECT_EQ(ok.version, "6.1.192-2");
 }
 
-TEST_F(DebianRoute, LegacyFetchDebianTreesCacheIsRecognised) {
+// The trees the removed scripts/fetch-debian-trees.sh made (a directory and a version file)
+// prove nothing about their bytes: only a tree with a marker matching the pins counts.
+TEST_F(DebianRoute, UnverifiedTreesOfTheOldScriptAreNotTrusted) {
   std::string matrix = write_matrix(deb_sha_, "http://127.0.0.1:1");
   variants::Matrix m = variants::Matrix::load(matrix);
   const variants::BranchSpec& b = *m.find_branch("6.1");
-  EXPECT_FALSE(find_tree(m, b));
   fs::path trees = cache_.cache() / "trees";
   spit(trees / "linux-source-6.1" / "Makefile", fake_kernel("6.1.192").at("Makefile"));
-  spit(trees / "linux-source-6.1.version", "6.1.192-1\n");
-  EXPECT_FALSE(find_tree(m, b)) << "another Debian version must not count";
   spit(trees / "linux-source-6.1.version", "6.1.192-2\n");
-  auto t = find_tree(m, b);
-  ASSERT_TRUE(t);
-  EXPECT_EQ(t->dir, (trees / "linux-source-6.1").string());
-  EXPECT_EQ(t->route, "debian");
-  // fetch reports it present and extracts nothing.
-  FetchOptions o = options();
-  FetchReport r = fetch_branch(m, b, o);
-  EXPECT_TRUE(r.already_present);
-  EXPECT_FALSE(fs::exists(cache_.cache() / "sources" / "6.1.192-debian"));
+  EXPECT_FALSE(find_tree(m, b));
+  // fetch extracts the pinned .deb instead.
+  FetchReport r = fetch_branch(m, b, options());
+  EXPECT_FALSE(r.already_present);
+  EXPECT_EQ(r.tree.dir, (cache_.cache() / "sources" / "6.1.192-debian").string());
+  EXPECT_EQ(r.tree.sha256, deb_sha_);
 }
 
 TEST(PrivateApt, SourcesListAndOptions) {
@@ -179,7 +157,7 @@ TEST(PrivateApt, SourcesListAndOptions) {
             "http://deb.debian.org/debian bookworm main\n");
   TempCache cache;
   std::string dir = (cache.dir() / "apt" / "bookworm").string();
-  auto opts = private_apt_options(dir, "bookworm", o);
+  auto opts = private_apt_options(dir, {"bookworm"}, o);
   std::string joined;
   for (const auto& s : opts) joined += s + " ";
   EXPECT_THAT(joined, HasSubstr("Dir::Etc::sourcelist=" + dir + "/sources.list"));

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -24,6 +25,9 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "source/debian.hpp"
+#include "source/util.hpp"
 
 namespace rk::source::testing {
 
@@ -146,6 +150,67 @@ inline std::string make_tarball(const std::string& top, const Tree& tree, bool x
   }
   archive_write_close(a);
   archive_write_free(a);
+  return out;
+}
+
+// One entry of a hand-made tarball: any type, mode and link, to craft what a kernel.org
+// tarball never holds.
+struct RawEntry {
+  std::string path;
+  unsigned type = AE_IFREG;  // AE_IFREG, AE_IFDIR, AE_IFLNK, AE_IFCHR, AE_IFIFO, ...
+  unsigned perm = 0644;
+  std::string content;   // regular files
+  std::string symlink;   // AE_IFLNK: the target
+  std::string hardlink;  // a hard link to this earlier path
+};
+
+// A .tar.xz of exactly `entries`, in order.
+inline std::string make_raw_tarball(const std::vector<RawEntry>& entries) {
+  std::string out;
+  archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_add_filter_xz(a);
+  archive_write_set_bytes_in_last_block(a, 1);
+  archive_write_open(
+      a, &out, nullptr,
+      [](archive*, void* user, const void* buf, size_t n) -> la_ssize_t {
+        static_cast<std::string*>(user)->append(static_cast<const char*>(buf), n);
+        return static_cast<la_ssize_t>(n);
+      },
+      nullptr);
+  for (const auto& r : entries) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, r.path.c_str());
+    archive_entry_set_filetype(e, r.type);
+    archive_entry_set_perm(e, r.perm);
+    if (!r.symlink.empty()) archive_entry_set_symlink(e, r.symlink.c_str());
+    if (!r.hardlink.empty()) archive_entry_set_hardlink(e, r.hardlink.c_str());
+    if (r.type == AE_IFCHR || r.type == AE_IFBLK) archive_entry_set_rdev(e, makedev(1, 3));
+    const bool data = r.type == AE_IFREG && r.hardlink.empty();
+    archive_entry_set_size(e, data ? static_cast<la_int64_t>(r.content.size()) : 0);
+    archive_write_header(a, e);
+    if (data) archive_write_data(a, r.content.data(), r.content.size());
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return out;
+}
+
+// The entries of a minimal 6.1.192 tree under `top`, to which a test adds one hostile entry.
+inline std::vector<RawEntry> kernel_entries(const std::string& top = "linux-6.1.192") {
+  std::vector<RawEntry> out{{top, AE_IFDIR, 0755}};
+  for (const auto& [path, content] : fake_kernel("6.1.192")) {
+    fs::path rel(path);
+    std::string acc = top;
+    for (auto it = rel.begin(); std::next(it) != rel.end(); ++it) {
+      acc += "/" + it->string();
+      bool seen = false;
+      for (const auto& e : out) seen = seen || e.path == acc;
+      if (!seen) out.push_back({acc, AE_IFDIR, 0755});
+    }
+    out.push_back({top + "/" + path, AE_IFREG, 0644, content});
+  }
   return out;
 }
 
@@ -283,5 +348,23 @@ class HttpServer {
   std::map<std::string, std::pair<size_t, int>> cuts_;
   std::vector<Request> requests_;
 };
+
+// Builds <dir>/<package>_<version>_all.deb holding /usr/src/<package>.tar.xz.
+inline std::string build_deb(const fs::path& dir, const std::string& package,
+                             const std::string& version, const std::string& kernel_version) {
+  fs::path root = dir / "debroot";
+  fs::remove_all(root);
+  spit(root / "DEBIAN" / "control",
+       "Package: " + package + "\nVersion: " + version +
+           "\nArchitecture: all\nMaintainer: Test <test@example.org>\nDescription: fake kernel "
+           "source for tests\n");
+  spit(root / "usr" / "src" / (package + ".tar.xz"),
+       make_tarball(package, fake_kernel(kernel_version)));
+  fs::path deb = dir / deb_file_name(package, version);
+  ToolResult r = run_tool(Tool{"dpkg-deb", "dpkg"}, {"dpkg-deb", "--root-owner-group", "--build",
+                                                     root.string(), deb.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return deb.string();
+}
 
 }  // namespace rk::source::testing

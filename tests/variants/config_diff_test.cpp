@@ -2,6 +2,7 @@
 // branches, a git revision against the working tree) on fixture trees, plus the real matrix
 // when its trees exist.
 #include "variants/config_diff.hpp"
+#include "../fetched_trees.hpp"
 #include "../rk_skip.hpp"
 
 #include <gmock/gmock.h>
@@ -270,23 +271,11 @@ TEST(ConfigDiffRevision, BadRevisionsAreErrors) {
 
 // ---- the real matrix -----------------------------------------------------------------------
 
-std::string cache_trees_dir() {
-  if (const char* c = std::getenv("RK_CACHE")) return std::string(c) + "/trees";
-  if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/runner-kernel/trees";
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") + "/.cache/runner-kernel/trees";
-}
-
-bool have_tree(const std::string& branch) {
-  return fs::exists(cache_trees_dir() + "/linux-source-" + branch + "/Kconfig");
-}
-
 TEST(ConfigDiffRealTrees, X86AgainstArm64On61) {
-  if (!have_tree("6.1")) RK_SKIP() << "6.1 tree not in " << cache_trees_dir();
-  std::string dir = cache_trees_dir();
-  Workspace ws(
-      Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml"),
-      [dir](const BranchSpec& b) { return dir + "/linux-source-" + b.name; }, ToolchainMode::Auto);
+  if (rk::testing::fetched_tree("6.1").empty())
+    RK_SKIP() << "the 6.1 tree is not fetched (runner-kernel fetch 6.1)";
+  Workspace ws(Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml"),
+               rk::testing::fetched_tree_of, ToolchainMode::Auto);
   const Matrix& m = ws.matrix();
   DiffResult r = diff_variants(ws, *m.find_variant("6.1-x86_64"), *m.find_variant("6.1-arm64"));
   ASSERT_EQ(r.variants.size(), 1u);

@@ -1,6 +1,7 @@
 // `config explain`: the facts explain_symbol() gathers (on fixture trees whose values are known
 // by construction), their text and JSON rendering, and the real matrix when the trees exist.
 #include "variants/explain.hpp"
+#include "../fetched_trees.hpp"
 #include "../rk_skip.hpp"
 
 #include <gmock/gmock.h>
@@ -321,26 +322,15 @@ TEST_F(ExplainFixture, JsonCarriesEveryRow) {
 
 // ---- the real matrix -----------------------------------------------------------------------
 
-std::string cache_trees_dir() {
-  if (const char* c = std::getenv("RK_CACHE")) return std::string(c) + "/trees";
-  if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/runner-kernel/trees";
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") + "/.cache/runner-kernel/trees";
-}
-
 std::unique_ptr<Workspace> real_workspace() {
-  Matrix m = Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml");
-  for (const auto& b : m.branches)
-    if (!fs::exists(cache_trees_dir() + "/linux-source-" + b.name + "/Kconfig")) return nullptr;
-  std::string dir = cache_trees_dir();
-  return std::make_unique<Workspace>(
-      std::move(m), [dir](const BranchSpec& b) { return dir + "/linux-source-" + b.name; },
-      ToolchainMode::Auto);
+  if (!rk::testing::all_trees_fetched()) return nullptr;
+  return std::make_unique<Workspace>(Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml"),
+                                     rk::testing::fetched_tree_of, ToolchainMode::Auto);
 }
 
 TEST(ExplainRealTrees, OverlayFsEverywhere) {
   auto ws = real_workspace();
-  if (!ws) RK_SKIP() << "kernel trees not in " << cache_trees_dir();
+  if (!ws) RK_SKIP() << "the kernel trees are not fetched (runner-kernel fetch)";
   const Matrix& m = ws->matrix();
   ExplainResult r = explain_symbol(*ws, m.select({}), "OVERLAY_FS");
   ASSERT_EQ(r.variants.size(), m.variants.size());
@@ -375,7 +365,7 @@ TEST(ExplainRealTrees, OverlayFsEverywhere) {
 
 TEST(ExplainRealTrees, CliJson) {
   auto ws = real_workspace();
-  if (!ws) RK_SKIP() << "kernel trees not in " << cache_trees_dir();
+  if (!ws) RK_SKIP() << "the kernel trees are not fetched (runner-kernel fetch)";
   std::string cmd = std::string(RK_CLI) + " config --matrix " + RK_SOURCE_DIR +
                     "/variants.toml explain OVERLAY_FS --variant 6.1 --json 2>&1";
   FILE* p = popen(cmd.c_str(), "r");

@@ -1,4 +1,5 @@
 #include "variants/lint.hpp"
+#include "../fetched_trees.hpp"
 #include "../rk_skip.hpp"
 
 #include <gmock/gmock.h>
@@ -295,21 +296,12 @@ TEST(Lint, JsonCarriesTheTableAndFailures) {
 
 // --- the shipped matrix -------------------------------------------------------------------
 
-std::string cache_trees() {
-  if (const char* c = std::getenv("RK_CACHE")) return std::string(c) + "/trees";
-  if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/runner-kernel/trees";
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "") + "/.cache/runner-kernel/trees";
-}
-
 TEST(LintRealMatrix, ShippedMatrixPassesOnAllVariants) {
   Matrix m = Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml");
-  for (const auto& b : m.branches)
-    if (!fs::exists(cache_trees() + "/linux-source-" + b.name + "/Kconfig"))
-      RK_SKIP() << "no tree for " << b.name << " under " << cache_trees();
+  if (!rk::testing::all_trees_fetched())
+    RK_SKIP() << "the kernel trees are not fetched (runner-kernel fetch)";
   RuleSet rules = load_rules(m.absolute("configs/rules.toml"), &m);
-  Workspace ws(std::move(m),
-               [](const BranchSpec& b) { return cache_trees() + "/linux-source-" + b.name; });
+  Workspace ws(std::move(m), rk::testing::fetched_tree_of);
   LintReport r = run(ws, rules);
   EXPECT_EQ(r.variants.size(), 6u);
   EXPECT_TRUE(r.ok()) << format_lint_report(r);

@@ -1,4 +1,5 @@
 #include "variants/parity.hpp"
+#include "../fetched_trees.hpp"
 #include "../rk_skip.hpp"
 
 #include <gmock/gmock.h>
@@ -132,13 +133,6 @@ TEST(Parity, MissingResolutionIsReported) {
 
 // --- the shipped matrix against the old configs ---------------------------------------------
 
-std::string cache_trees() {
-  if (const char* c = std::getenv("RK_CACHE")) return std::string(c) + "/trees";
-  if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/runner-kernel/trees";
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "") + "/.cache/runner-kernel/trees";
-}
-
 std::string read(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream ss;
@@ -150,15 +144,14 @@ TEST(ParityRealMatrix, OldConfigsAreMatchedOrExplained) {
   const std::string src = RK_SOURCE_DIR;
   Matrix m = Matrix::load(src + "/variants.toml");
   for (const char* b : {"5.10", "6.1"})
-    if (!fs::exists(cache_trees() + "/linux-source-" + b + "/Kconfig"))
-      RK_SKIP() << "no tree for " << b << " under " << cache_trees();
+    if (rk::testing::fetched_tree(b).empty())
+      RK_SKIP() << "the " << b << " tree is not fetched (runner-kernel fetch " << b << ")";
   const std::string seed_path = src + "/tests/variants/parity/seed-options.tsv";
   const std::string dropped_path = src + "/configs/DROPPED.md";
   SeedTable seed = parse_seed_table(read(seed_path), seed_path);
   std::vector<DroppedRow> dropped =
       parse_dropped(read(dropped_path), "configs/DROPPED.md", seed.variants);
-  Workspace ws(std::move(m),
-               [](const BranchSpec& b) { return cache_trees() + "/linux-source-" + b.name; });
+  Workspace ws(std::move(m), rk::testing::fetched_tree_of);
   std::vector<const Variant*> variants;
   for (const auto& name : seed.variants) {
     const Variant* v = ws.matrix().find_variant(name);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "../fetched_trees.hpp"
 #include "../rk_skip.hpp"
 #include "../temp_dir.hpp"
 #include "variants/matrix.hpp"
@@ -15,13 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string cache_trees() {
-  if (const char* c = std::getenv("RK_CACHE")) return std::string(c) + "/trees";
-  if (const char* x = std::getenv("XDG_CACHE_HOME")) return std::string(x) + "/runner-kernel/trees";
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "") + "/.cache/runner-kernel/trees";
-}
-
 size_t entries_in(const std::string& dir) {
   size_t n = 0;
   if (fs::exists(dir))
@@ -30,15 +24,14 @@ size_t entries_in(const std::string& dir) {
 }
 
 TEST(WorkspaceTreeCache, ParallelLoadsKeepAndReuseTrees) {
-  if (!fs::exists(cache_trees() + "/linux-source-6.1/Kconfig"))
-    RK_SKIP() << "no 6.1 tree under " << cache_trees();
+  if (rk::testing::fetched_tree("6.1").empty())
+    RK_SKIP() << "the 6.1 tree is not fetched (runner-kernel fetch 6.1)";
   rk::testing::TempDir tmp("rk-tree-cache");
   const std::string dir = tmp.path().string();
   auto open = [&] {
-    auto ws = std::make_unique<Workspace>(
-        Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml"),
-        [](const BranchSpec& b) { return cache_trees() + "/linux-source-" + b.name; },
-        ToolchainMode::Replay);
+    auto ws =
+        std::make_unique<Workspace>(Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml"),
+                                    rk::testing::fetched_tree_of, ToolchainMode::Replay);
     ws->use_tree_cache(dir);
     return ws;
   };
