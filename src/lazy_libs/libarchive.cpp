@@ -37,6 +37,9 @@ Libarchive load_libarchive(const char* soname) {
   lib.bind(la.archive_entry_clear, "archive_entry_clear");
   lib.bind(la.archive_entry_pathname, "archive_entry_pathname");
   lib.bind(la.archive_entry_hardlink, "archive_entry_hardlink");
+  lib.bind(la.archive_entry_symlink, "archive_entry_symlink");
+  lib.bind(la.archive_entry_filetype, "archive_entry_filetype");
+  lib.bind(la.archive_entry_perm, "archive_entry_perm");
   lib.bind(la.archive_entry_size, "archive_entry_size");
   lib.bind(la.archive_entry_set_pathname, "archive_entry_set_pathname");
   lib.bind(la.archive_entry_set_hardlink, "archive_entry_set_hardlink");

@@ -51,6 +51,9 @@ struct Libarchive {
   decltype(&::archive_entry_clear) archive_entry_clear;
   decltype(&::archive_entry_pathname) archive_entry_pathname;
   decltype(&::archive_entry_hardlink) archive_entry_hardlink;
+  decltype(&::archive_entry_symlink) archive_entry_symlink;
+  decltype(&::archive_entry_filetype) archive_entry_filetype;
+  decltype(&::archive_entry_perm) archive_entry_perm;
   decltype(&::archive_entry_size) archive_entry_size;
   decltype(&::archive_entry_set_pathname) archive_entry_set_pathname;
   decltype(&::archive_entry_set_hardlink) archive_entry_set_hardlink;

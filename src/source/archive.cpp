@@ -107,6 +107,36 @@ bool safe_relative(const std::string& p) {
   return true;
 }
 
+// A symlink at `rel` whose target `target` resolves, lexically, inside the entry's own
+// top-level directory (the tree): kernel trees hold such links (include-prefixes, dts), never
+// absolute ones or ones that climb out.
+bool symlink_stays_inside(const std::string& rel, const std::string& target) {
+  if (target.empty() || target[0] == '/') return false;
+  fs::path resolved = (fs::path(rel).parent_path() / target).lexically_normal();
+  if (resolved.empty() || *resolved.begin() == "..") return false;
+  return *resolved.begin() == *fs::path(rel).begin();
+}
+
+const char* file_type_name(mode_t type) {
+  switch (type) {
+    case AE_IFCHR:
+      return "character device";
+    case AE_IFBLK:
+      return "block device";
+    case AE_IFIFO:
+      return "FIFO";
+    case AE_IFSOCK:
+      return "socket";
+    default:
+      return "special file";
+  }
+}
+
+// The most a tree's file may allow: no setuid, setgid or sticky bit, nothing writable by group
+// or others. ARCHIVE_EXTRACT_PERM applies modes without the umask, and trees are often
+// extracted as root.
+constexpr mode_t kMaxTreeMode = 0755;
+
 void check_space(const std::string& dest, std::uint64_t compressed, const ExtractOptions& o) {
   auto needed = static_cast<std::uint64_t>(static_cast<double>(compressed) * o.space_factor);
   std::uint64_t avail = o.free_space ? o.free_space(dest) : free_bytes(dest);
@@ -154,10 +184,28 @@ ExtractResult extract_all(const Libarchive& la, archive* src, Feed& feed, std::u
     if (!safe_relative(rel))
       throw SourceError(ErrorKind::kOther,
                         fmt::format("{} holds an unsafe path '{}'; refusing it", what, rel));
+    // A kernel tree is regular files, directories and symlinks that stay inside it.
+    const mode_t type = la.archive_entry_filetype(entry);
+    const char* hardlink = la.archive_entry_hardlink(entry);
+    if (type == AE_IFLNK) {
+      const char* t = la.archive_entry_symlink(entry);
+      std::string target = t ? t : "";
+      if (!symlink_stays_inside(rel, target))
+        throw SourceError(ErrorKind::kOther,
+                          fmt::format("{} holds a symlink '{}' -> '{}' that leaves the tree; "
+                                      "refusing it (nothing was kept)",
+                                      what, rel, target));
+    } else if (type != AE_IFREG && type != AE_IFDIR && !hardlink) {
+      throw SourceError(ErrorKind::kOther,
+                        fmt::format("{} holds '{}', a {}, which no kernel tree holds; refusing it "
+                                    "(nothing was kept)",
+                                    what, rel, file_type_name(type)));
+    }
+    la.archive_entry_set_perm(entry, la.archive_entry_perm(entry) & kMaxTreeMode);
     r.top_level.insert(fs::path(rel).begin()->string());
     la.archive_entry_set_pathname(entry, (fs::path(dest) / rel).c_str());
-    if (const char* hl = la.archive_entry_hardlink(entry)) {
-      std::string target = strip_dot_slash(hl);
+    if (hardlink) {
+      std::string target = strip_dot_slash(hardlink);
       if (!safe_relative(target))
         throw SourceError(ErrorKind::kOther,
                           fmt::format("{} holds an unsafe link '{}'; refusing it", what, target));

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "source/archive.hpp"
+#include "source/cache_lock.hpp"
 #include "source/download.hpp"
 #include "source/kernel_org.hpp"
 #include "source/patches.hpp"
@@ -87,7 +88,7 @@ TreeLocation install_tree(Ctx& c, TreeMarker marker,
   remove_tree(c.branch.version, marker.route);  // a stale tree, marker first
   for (const auto& e : fs::directory_iterator(sources, ec))
     if (e.path().filename().string().rfind(".tmp-" + key + "-", 0) == 0)
-      fs::remove_all(e.path(), ec);  // left by an interrupted run
+      fs::remove_all(e.path(), ec);  // left by a run that died (we hold the branch's lock)
   std::string tmp = make_temp_dir(sources.string(), ".tmp-" + key + "-");
   try {
     ExtractResult r = extract(tmp);
@@ -124,6 +125,23 @@ TreeLocation install_tree(Ctx& c, TreeMarker marker,
   marker.fetched_at = now_utc();
   write_marker(marker);
   return TreeLocation{marker.dir, marker.route, marker.origin, marker.sha256, false};
+}
+
+// Installs with install_tree; when the archive itself is rejected (damaged, not a kernel tree,
+// the wrong release, an entry no tree holds), deletes it, so that the next run downloads it
+// again instead of failing on the same bytes forever. An interrupted or disk-full extraction,
+// a missing tool or a patch that does not apply keeps it: the bytes were not the problem.
+TreeLocation install_or_discard(Ctx& c, const TreeMarker& marker, const std::string& archive,
+                                const std::function<ExtractResult(const std::string&)>& extract) {
+  try {
+    return install_tree(c, marker, extract);
+  } catch (const SourceError& e) {
+    if (e.kind() == ErrorKind::kOther || e.kind() == ErrorKind::kVersion) {
+      std::error_code ec;
+      fs::remove(archive, ec);
+    }
+    throw;
+  }
 }
 
 DownloadOptions download_options(const FetchOptions& o) {
@@ -192,7 +210,7 @@ TreeLocation fetch_tarball(Ctx& c) {
   m.origin = b.tarball.url;
   m.sha256 = actual;
   (void)dl;
-  TreeLocation tree = install_tree(c, m, [&](const std::string& tmp) {
+  TreeLocation tree = install_or_discard(c, m, dest, [&](const std::string& tmp) {
     return extract_archive(dest, tmp, extract_options(c.o));
   });
   // Recorded only for a tree that was extracted and checked: a rejected archive leaves no pin
@@ -318,7 +336,7 @@ TreeLocation fetch_debian(Ctx& c) {
   m.debian_suite = found_in;
   m.note = fmt::format("Linux {} with Debian's patches ({} {})", b.version, d.package, d.version);
   std::string inner = "usr/src/" + d.package + ".tar.xz";
-  TreeLocation tree = install_tree(c, m, [&](const std::string& tmp) {
+  TreeLocation tree = install_or_discard(c, m, deb, [&](const std::string& tmp) {
     return extract_deb_tarball(deb, inner, tmp, extract_options(c.o));
   });
   // Pins are written only for a tree that was installed and checked.
@@ -396,6 +414,10 @@ const variants::BranchSpec* branch_for_tree(const variants::Matrix& matrix,
 
 FetchReport fetch_branch(const variants::Matrix& matrix, const variants::BranchSpec& branch,
                          const FetchOptions& o) {
+  // One fetch of a branch at a time, across processes: the temporary directories and partial
+  // downloads found under the lock are left by a fetch that died, never by one still running.
+  CacheLock lock((fs::path(cache_root()) / "locks" / (branch.version + ".lock")).string(),
+                 "fetch " + branch.name, o.log, o.cancel);
   Ctx c{matrix, branch, o, load_patch_series(matrix.root, branch.patches), {}};
   bool local = !o.from.empty() && o.from != "tarball" && o.from != "debian";
   if (!o.force && !o.update_pins) {
