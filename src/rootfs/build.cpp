@@ -225,6 +225,10 @@ BuildResult build_rootfs(const Recipe& recipe, const BuildOptions& options) {
   fs::remove_all(work);
   fs::create_directories(work / "meta");
   try {
+    if (options.log) {
+      std::fprintf(options.log, "rootfs %s: Debian %s from %s with mmdebstrap\n",
+                   recipe.arch.c_str(), recipe.suite.c_str(), recipe.mirror.c_str());
+    }
     fs::path tarball = work / "root.tar";
     fs::path meta = work / "meta";
     std::vector<std::string> argv = {options.mmdebstrap, "--variant=" + recipe.variant,
@@ -244,10 +248,6 @@ BuildResult build_rootfs(const Recipe& recipe, const BuildOptions& options) {
     argv.push_back(recipe.suite);
     argv.push_back(tarball.string());
     argv.push_back(recipe.mirror);
-    if (options.log) {
-      std::fprintf(options.log, "rootfs %s: Debian %s from %s with mmdebstrap\n",
-                   recipe.arch.c_str(), recipe.suite.c_str(), recipe.mirror.c_str());
-    }
     fs::create_directories(meta / "lists");
     run_step("mmdebstrap " + recipe.arch, argv, "mmdebstrap", std::chrono::minutes(90), options.log,
              true);
