@@ -241,6 +241,12 @@ BuildResult build_rootfs(const Recipe& recipe, const BuildOptions& options) {
     // each package's sha256.
     argv.push_back("--customize-hook=download /var/lib/dpkg/status " + (meta / "status").string());
     argv.push_back("--customize-hook=sync-out /var/lib/apt/lists " + (meta / "lists").string());
+    if (!recipe.disabled_units.empty()) {
+      // The guest's own systemctl (under emulation for a foreign arch), offline in the chroot.
+      std::string units;
+      for (const std::string& u : recipe.disabled_units) units += " " + u;
+      argv.push_back("--customize-hook=chroot \"$1\" systemctl disable --quiet" + units);
+    }
     if (!recipe.files.empty()) {
       argv.push_back("--customize-hook=tar-in " +
                      guest_files_tarball(recipe, work, options.log).string() + " /");

@@ -93,6 +93,21 @@ bool is_package_name(std::string_view name) {
                      [](char c) { return is_lower_alnum(c) || c == '+' || c == '-' || c == '.'; });
 }
 
+bool is_unit_name(std::string_view name) {
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || name.size() > 128) return false;
+  std::string_view type = name.substr(dot + 1);
+  if (type != "service" && type != "socket" && type != "timer" && type != "mount" &&
+      type != "path" && type != "target") {
+    return false;
+  }
+  std::string_view stem = name.substr(0, dot);
+  return std::all_of(stem.begin(), stem.end(), [](char c) {
+    return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '@' ||
+           c == '.';
+  });
+}
+
 bool is_debian_version(std::string_view text) {
   if (text.empty() || text.size() > 128) return false;
   size_t colon = text.find(':');
@@ -141,6 +156,8 @@ Recipe default_recipe(const std::string& arch) {
   // change what is installed without the build refusing it.
   r.apt_options.push_back("Acquire::Check-Valid-Until \"false\"");
   r.files = guest_agent_files();
+  r.disabled_units = {"docker.service", "docker.socket", "containerd.service", "nfs-server.service",
+                      "ipvsadm.service"};
   return r;
 }
 
@@ -166,6 +183,9 @@ void validate_recipe(const Recipe& r) {
       throw RootfsError("rootfs recipe: bad apt option '" + o + "' (Name::Part \"value\")");
     }
   }
+  for (const std::string& u : r.disabled_units) {
+    if (!is_unit_name(u)) throw RootfsError("rootfs recipe: bad unit name '" + u + "'");
+  }
   for (const GuestFile& f : r.files) {
     if (!is_guest_path(f.path) || (!f.symlink.empty() && !is_guest_path(f.symlink)) ||
         f.mode > 07777) {
@@ -185,6 +205,7 @@ std::string recipe_text(const Recipe& r) {
           "\nmirror " + r.mirror + "\nvariant " + r.variant + "\n";
   for (const std::string& o : r.apt_options) text += "aptopt " + o + "\n";
   for (const std::string& p : packages) text += "package " + p + "\n";
+  for (const std::string& u : r.disabled_units) text += "disable " + u + "\n";
   for (const GuestFile& f : r.files) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", f.mode);

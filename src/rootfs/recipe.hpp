@@ -27,6 +27,10 @@ struct Recipe {
   std::vector<std::string> packages;     // installed with their dependencies, no Recommends
   std::vector<std::string> apt_options;  // mmdebstrap --aptopt values
   std::vector<GuestFile> files;          // added after the packages (the workload agent)
+  // Units the packages enable that must not start at boot: each scenario starts what it tests
+  // (dockerd with the iptables backend it chose, the NFS server), so a kernel lacking one
+  // feature fails that scenario, not the boot.
+  std::vector<std::string> disabled_units;
 };
 
 // The project's recipe for `arch` ("x86_64" or "arm64"); throws RootfsError for any other.
@@ -47,6 +51,7 @@ std::string recipe_text(const Recipe& recipe);
 // sha256 (hex) of recipe_text(recipe) and the lock file's text: the cache key of the image.
 std::string cache_key(const Recipe& recipe, std::string_view lock_text);
 
+bool is_unit_name(std::string_view name);       // systemd unit: name.service/.socket/...
 bool is_package_name(std::string_view name);    // Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+
 bool is_debian_version(std::string_view text);  // [epoch:]upstream[-revision], policy 5.6.12
 

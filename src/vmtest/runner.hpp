@@ -37,9 +37,12 @@ struct TestRequest {
   std::string root_image;
 };
 
-// The kernel command line a workload boot adds: the image as the root filesystem and the flag
-// that starts the agent.
-inline constexpr const char* kWorkloadCmdline = "root=/dev/vda rw rootfstype=ext4 rk.agent";
+// The kernel command line a workload boot adds: the image as the root filesystem, the flag
+// that starts the agent, and no first-boot questions (the image has no machine-id, and with a
+// throw-away overlay every boot is a first boot; systemd-firstboot would wait for answers on
+// the console).
+inline constexpr const char* kWorkloadCmdline =
+    "root=/dev/vda rw rootfstype=ext4 systemd.firstboot=off rk.agent";
 
 // The machine of a workload boot (before the accelerator is chosen).
 MachineSpec workload_machine(const TestRequest& request);

@@ -130,6 +130,8 @@ TEST_F(RootfsBuild, UpdateWritesTheLockAndAnExt4Image) {
   EXPECT_THAT(args, HasSubstr("docker.io"));
   EXPECT_THAT(args, HasSubstr("\nforky\n"));
   EXPECT_THAT(args, HasSubstr("--aptopt=Acquire::Check-Valid-Until \"false\"\n"));
+  EXPECT_THAT(args, HasSubstr("--customize-hook=chroot \"$1\" systemctl disable --quiet "
+                              "docker.service docker.socket"));
   expect_only_images_in_cache();
 
   // The agent's files landed in the image, owned by root, with their modes.

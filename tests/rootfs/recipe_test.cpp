@@ -49,6 +49,7 @@ TEST(Recipe, TextIsCanonicalOverPackageOrderAndDuplicates) {
   EXPECT_EQ(cache_key(a, "lock"), cache_key(b, "lock"));
   EXPECT_THAT(recipe_text(a), HasSubstr("\nsuite forky\n"));
   EXPECT_THAT(recipe_text(a), HasSubstr("\npackage docker.io\n"));
+  EXPECT_THAT(recipe_text(a), HasSubstr("\ndisable docker.service\n"));
 }
 
 TEST(Recipe, KeyChangesWithEveryInput) {
@@ -67,7 +68,9 @@ TEST(Recipe, KeyChangesWithEveryInput) {
   option.apt_options.push_back("Acquire::Retries \"3\"");
   Recipe variant = base;
   variant.variant = "important";
-  for (const Recipe* r : {&suite, &mirror, &package, &option, &variant}) {
+  Recipe units = base;
+  units.disabled_units.pop_back();
+  for (const Recipe* r : {&suite, &mirror, &package, &option, &variant, &units}) {
     EXPECT_NE(cache_key(*r, "lock"), key) << recipe_text(*r);
   }
   EXPECT_NE(cache_key(base, "lock2"), key);
@@ -98,6 +101,10 @@ TEST(Recipe, HostileFieldsAreRefused) {
   refused([](Recipe& r) { r.apt_options.push_back("Acquire::X \"a\nb\""); });
   refused([](Recipe& r) { r.apt_options.push_back("Acquire::X 1"); });
   refused([](Recipe& r) { r.apt_options.push_back("Acquire::X {\"1\"}"); });
+  refused([](Recipe& r) { r.disabled_units.push_back("docker.service; rm -rf /"); });
+  refused([](Recipe& r) { r.disabled_units.push_back("docker"); });
+  refused([](Recipe& r) { r.disabled_units.push_back("$(reboot).service"); });
+  refused([](Recipe& r) { r.disabled_units.push_back("a b.service"); });
   refused([](Recipe& r) { r.files.push_back({"relative/path", 0644, "x", ""}); });
   refused([](Recipe& r) { r.files.push_back({"/etc/../../escape", 0644, "x", ""}); });
   refused([](Recipe& r) { r.files.push_back({"/etc/a b", 0644, "x", ""}); });

@@ -39,7 +39,7 @@ TEST(WorkloadMachine, RootImageReadWriteOnAThrowAwayOverlayNoInitrdNoNic) {
     EXPECT_THAT(joined, Not(HasSubstr("netdev"))) << arch;
     EXPECT_THAT(argv, Contains("2048")) << arch;
     std::string line = kernel_cmdline(Backend::qemu, spec);
-    EXPECT_THAT(line, HasSubstr("root=/dev/vda rw rootfstype=ext4 rk.agent"));
+    EXPECT_THAT(line, HasSubstr("root=/dev/vda rw rootfstype=ext4 systemd.firstboot=off rk.agent"));
     EXPECT_THAT(line, HasSubstr("systemd.log_level=debug"));
     EXPECT_THAT(line, Not(HasSubstr("ip=")));
     // Firecracker: the same drive, read-write (each boot gets its own copy), no network.
