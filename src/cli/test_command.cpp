@@ -195,40 +195,59 @@ int run_test(const TestArgs& args) {
     req.backend = backend;
     req.extra_cmdline = args.cmdline;
     req.tap = args.tap;
-    if (args.workload) {
-      // Scenarios, not probes: each the agent reports must pass; TCG times are reported only.
-      req.variant = t.name + "/workload";
-      req.requirements.required.clear();
-      req.requirements.all_reported = true;
-      req.requirements.enforce_boot_target = false;
-      req.timeout = std::chrono::seconds(args.workload_timeout);
-      req.vcpus = 2;
-      req.mem_mib = 2048;
-      req.tap.clear();
-    }
     vmtest::SystemHostProbe host;
-    vmtest::VariantReport report;
-    try {
-      if (args.workload) req.root_image = workload_root_image(args, t.arch);
-      report = vmtest::run_variant(req, host,
-                                   [&](const vmtest::Progress& p) { print_progress(p, tty); });
-    } catch (const std::exception& e) {
-      // A setup problem fails this variant; the others still run.
-      report.variant = req.variant;
-      report.arch = t.arch;
-      report.kernel = t.kernel;
-      report.accel_reason = "";
-      report.failures.push_back(std::string("setup: ") + e.what());
-      report.passed = false;
-    }
-    if (tty) std::fprintf(stderr, "\r\033[K");
-    std::fprintf(stderr, "[%s] %s\n", req.variant.c_str(), report.passed ? "PASS" : "FAIL");
+    // One boot kind of the target: its report, setup problems included (the others still run).
+    auto run_one = [&](const vmtest::TestRequest& request) {
+      vmtest::VariantReport report;
+      try {
+        report = vmtest::run_variant(request, host,
+                                     [&](const vmtest::Progress& p) { print_progress(p, tty); });
+      } catch (const std::exception& e) {
+        report.variant = request.variant;
+        report.arch = t.arch;
+        report.kernel = t.kernel;
+        report.accel_reason = "";
+        report.failures.push_back(std::string("setup: ") + e.what());
+        report.passed = false;
+      }
+      if (tty) std::fprintf(stderr, "\r\033[K");
+      std::fprintf(stderr, "[%s] %s\n", request.variant.c_str(), report.passed ? "PASS" : "FAIL");
+      return report;
+    };
+    vmtest::VariantReport report = run_one(req);
     // The verdict travels with the artifacts: packaging reads it (a failed run replaces an
     // earlier pass, so a kernel that stopped passing cannot be shipped on an old record).
     // Variants are booted from their artifact directory; a --kernel file may be anywhere.
-    // The record is the probes' verdict; the workload does not replace it.
-    if (args.kernel.empty() && !args.workload && fs::exists(t.kernel)) {
+    if (args.kernel.empty() && fs::exists(t.kernel)) {
       vmtest::write_boot_test_record(fs::path(t.kernel).parent_path(), t.kernel, report);
+    }
+    reports.push_back(std::move(report));
+    if (!args.workload) continue;
+
+    // The workload boot, after the probes, into the same table, JUnit and JSON. Scenarios, not
+    // probes: each the agent reports must pass; TCG times are reported only.
+    vmtest::TestRequest workload = req;
+    workload.variant = t.name + "/workload";
+    workload.requirements = {};
+    workload.requirements.all_reported = true;
+    workload.requirements.enforce_boot_target = false;
+    workload.timeout = std::chrono::seconds(args.workload_timeout);
+    workload.boots = 1;
+    workload.work_dir = (fs::path(args.out) / "work" / (t.name + "-workload")).string();
+    workload.vcpus = 2;
+    workload.mem_mib = 2048;
+    workload.tap.clear();
+    try {
+      workload.root_image = workload_root_image(args, t.arch);
+      report = run_one(workload);
+    } catch (const std::exception& e) {
+      report = {};
+      report.variant = workload.variant;
+      report.arch = t.arch;
+      report.kernel = t.kernel;
+      report.failures.push_back(std::string("setup: ") + e.what());
+      report.passed = false;
+      std::fprintf(stderr, "[%s] FAIL\n", workload.variant.c_str());
     }
     reports.push_back(std::move(report));
   }
@@ -279,8 +298,8 @@ CommandRunner register_test_command(CLI::App& app) {
   cmd->add_flag("--no-boot-target", args->no_boot_target,
                 "Report the KVM boot time without failing on the target");
   cmd->add_flag("--workload", args->workload,
-                "Boot the Debian root filesystem (runner-kernel rootfs) with systemd as PID 1 "
-                "and run the workload scenarios instead of the probes");
+                "After each probe boot, boot the Debian root filesystem (runner-kernel rootfs) "
+                "with systemd as PID 1 and run the workload scenarios");
   cmd->add_option("--rootfs", args->rootfs,
                   "With --workload: this ext4 image instead of the rootfs stage's cached one");
   cmd->add_option("--workload-timeout", args->workload_timeout,
