@@ -1,9 +1,11 @@
 #include "rootfs/build.hpp"
 
+#include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -164,6 +166,24 @@ fs::path guest_files_tarball(const Recipe& recipe, const fs::path& work, FILE* l
   return work / "guest-files.tar";
 }
 
+// Scratch directories of builds that were killed (tmp-<arch>-<pid> whose process is gone) hold
+// a few GB each; a live build's directory is left alone.
+void remove_stale_scratch(const fs::path& cache_dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(cache_dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with("tmp-") || !entry.is_directory()) continue;
+    size_t dash = name.rfind('-');
+    std::string digits = name.substr(dash + 1);
+    if (digits.empty() || digits.size() > 9 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 bool host_runs_arch(const std::string& debian_arch, std::string* why_not) {
@@ -219,6 +239,7 @@ BuildResult build_rootfs(const Recipe& recipe, const BuildOptions& options) {
   if (!host_runs_arch(recipe.debian_arch, &why_not)) throw RootfsError("rootfs: " + why_not);
 
   fs::create_directories(cache_dir);
+  remove_stale_scratch(cache_dir);
   fs::path work =
       fs::absolute(cache_dir) / ("tmp-" + recipe.arch + "-" + std::to_string(::getpid()));
   require_plain_path(work);

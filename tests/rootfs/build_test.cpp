@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -144,6 +145,19 @@ TEST_F(RootfsBuild, UpdateWritesTheLockAndAnExt4Image) {
         r.image}});
   EXPECT_THAT(link, HasSubstr("Type: symlink"));
   EXPECT_THAT(link, HasSubstr("/etc/systemd/system/rk-agent.service"));
+}
+
+TEST_F(RootfsBuild, ScratchOfAKilledBuildIsRemovedALiveOneKept) {
+  // No process can have a pid above pid_max.
+  long pid_max = std::stol(process::capture({{"cat", "/proc/sys/kernel/pid_max"}}));
+  std::string dead = "cache/tmp-x86_64-" + std::to_string(pid_max + 1);
+  std::string live = "cache/tmp-arm64-" + std::to_string(::getpid());
+  dir_.write(dead + "/root.tar", "partial");
+  dir_.write(live + "/root.tar", "in progress");
+  options_.update = true;
+  build_rootfs(recipe_, options_);
+  EXPECT_FALSE(fs::exists(dir_.file(dead)));
+  EXPECT_TRUE(fs::exists(dir_.file(live + "/root.tar")));
 }
 
 TEST_F(RootfsBuild, SecondBuildIsCachedAndRunsNothing) {
