@@ -29,7 +29,9 @@ set -u
 console=/dev/console
 logs=/run/rk-agent
 mkdir -p "$logs"
-say() { printf 'rk-probe: %s\n' "$*" > "$console"; }
+# Each line starts with a newline: the console may hold a partial line (the serial getty's
+# login prompt, a kernel message) and the host only reads protocol lines at a line start.
+say() { printf '\nrk-probe: %s\n' "$*" > "$console"; }
 case "$(uname -m)" in
   x86_64) arch=x86_64 ;;
   aarch64) arch=arm64 ;;

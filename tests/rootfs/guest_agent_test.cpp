@@ -39,7 +39,7 @@ TEST(GuestAgent, SpeaksTheProbeProtocolAndRunsOnlyWhenAsked) {
     if (f.path == "/etc/systemd/system/rk-agent.service") unit = f.content;
     if (f.path.find("multi-user.target.wants/") != std::string::npos) link = f.symlink;
   }
-  EXPECT_THAT(agent, HasSubstr("printf 'rk-probe: %s\\n'"));
+  EXPECT_THAT(agent, HasSubstr("printf '\\nrk-probe: %s\\n'"));
   EXPECT_THAT(agent, HasSubstr("say \"begin workload-1 $arch\""));
   EXPECT_THAT(agent, HasSubstr("say \"end $passed $failed $skipped\""));
   EXPECT_THAT(agent, HasSubstr("run_scenario systemd-boot "));
