@@ -38,6 +38,10 @@ int run_rootfs(const RootfsArgs& a) {
       options.lock_path = (std::filesystem::path(lock_dir) / (arch + ".lock")).string();
       options.update = a.update;
       options.log = a.quiet ? nullptr : stderr;
+      if (!a.lock_dir.empty()) {
+        options.update_command =
+            "runner-kernel rootfs --arch " + arch + " --lock-dir " + a.lock_dir + " --update";
+      }
       rootfs::BuildResult r = rootfs::build_rootfs(recipe, options);
       std::printf("%s %s%s\n", arch.c_str(), r.image.c_str(), r.cached ? " (cached)" : "");
     } catch (const std::exception& e) {

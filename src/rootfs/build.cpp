@@ -223,8 +223,8 @@ BuildResult build_rootfs(const Recipe& recipe, const BuildOptions& options) {
     locked = parse_lock(lock_text, lock_path);
   } else if (!options.update) {
     throw RootfsError("rootfs " + recipe.arch + ": no lock file " + lock_path +
-                      "; create it with `runner-kernel rootfs --arch " + recipe.arch +
-                      " --update` and commit it");
+                      "; create it with `" +
+                      update_command_for(recipe.arch, options.update_command) + "` and commit it");
   }
 
   BuildResult result;
@@ -283,7 +283,7 @@ BuildResult build_rootfs(const Recipe& recipe, const BuildOptions& options) {
     result.packages = offered.size();
     std::vector<LockChange> changes = compare_lock(locked, offered);
     if (!options.update && !changes.empty()) {
-      throw RootfsError(refusal_message(changes, recipe.arch, lock_path));
+      throw RootfsError(refusal_message(changes, recipe.arch, lock_path, options.update_command));
     }
     if (options.update && (!have_lock || !changes.empty())) {
       lock_text = format_lock(offered, recipe.arch);

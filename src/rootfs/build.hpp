@@ -20,6 +20,7 @@ struct BuildOptions {
   bool update = false;    // write the lock from what was installed instead of enforcing it
   std::string mmdebstrap = "mmdebstrap";  // the program (tests pass a fake)
   FILE* log = stderr;                     // progress lines; nullptr: quiet
+  std::string update_command;  // what errors tell the user to run ("": the plain command)
 };
 
 struct BuildResult {

@@ -146,8 +146,13 @@ std::vector<LockChange> compare_lock(const Lock& locked, const Lock& offered) {
   return changes;
 }
 
+std::string update_command_for(const std::string& arch, const std::string& update_command) {
+  return update_command.empty() ? "runner-kernel rootfs --arch " + arch + " --update"
+                                : update_command;
+}
+
 std::string refusal_message(const std::vector<LockChange>& changes, const std::string& arch,
-                            const std::string& lock_path) {
+                            const std::string& lock_path, const std::string& update_command) {
   std::string text = "rootfs " + arch + ": the packages the mirror offers differ from " +
                      lock_path + " (" + std::to_string(changes.size()) + " change" +
                      (changes.size() == 1 ? "" : "s") + "):\n";
@@ -163,10 +168,8 @@ std::string refusal_message(const std::vector<LockChange>& changes, const std::s
       text += "locked " + c.locked + ", offered " + c.offered + "\n";
     }
   }
-  text +=
-      "No image was written and the lock is unchanged. To accept these versions, run\n"
-      "  runner-kernel rootfs --arch " +
-      arch + " --update\nand commit " + lock_path + ".";
+  text += "No image was written and the lock is unchanged. To accept these versions, run\n  " +
+          update_command_for(arch, update_command) + "\nand commit " + lock_path + ".";
   return text;
 }
 

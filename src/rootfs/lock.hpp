@@ -42,8 +42,12 @@ std::vector<LockChange> compare_lock(const Lock& locked, const Lock& offered);
 
 // The refusal: each change (package, locked and offered version) and the command that accepts
 // them.
+// `update_command`: how the user reruns with --update ("" for the plain command).
 std::string refusal_message(const std::vector<LockChange>& changes, const std::string& arch,
-                            const std::string& lock_path);
+                            const std::string& lock_path, const std::string& update_command = "");
+
+// "runner-kernel rootfs --arch <arch> --update", or `update_command` when given.
+std::string update_command_for(const std::string& arch, const std::string& update_command);
 
 // What a build installed, as a Lock: the packages dpkg's status file (`status_text`) says are
 // installed, with the sha256 of each from the Packages indexes (`packages_indexes`, the texts

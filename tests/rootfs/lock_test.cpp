@@ -98,6 +98,9 @@ TEST(Lock, CompareFindsChangedAddedRemovedAndRehashed) {
   EXPECT_THAT(message, HasSubstr("e:amd64: not locked, offered 5.0"));
   EXPECT_THAT(message, HasSubstr("runner-kernel rootfs --arch x86_64 --update"));
   EXPECT_THAT(message, HasSubstr("commit rootfs/x86_64.lock"));
+  EXPECT_THAT(refusal_message(changes, "arm64", "/l/arm64.lock",
+                              "runner-kernel rootfs --arch arm64 --lock-dir /l --update"),
+              HasSubstr("\n  runner-kernel rootfs --arch arm64 --lock-dir /l --update\n"));
 }
 
 const char* kStatus =
