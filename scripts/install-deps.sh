@@ -18,6 +18,10 @@ packages=(
   skopeo docker-registry
   # boot tests: QEMU in Firecracker's shape, the probe disks, scripted menuconfig sessions
   qemu-system-x86 qemu-system-arm e2fsprogs squashfs-tools tmux
+  # rootfs: the guest's Debian root filesystem (mmdebstrap; uidmap for its unprivileged mode),
+  # owners kept without root (fakeroot), arm64 packages configured on x86_64 hosts
+  # (qemu-user-static + binfmt-support register the emulator; arch-test lets mmdebstrap check)
+  mmdebstrap uidmap fakeroot qemu-user-static binfmt-support arch-test
 )
 
 missing=()

@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_common.hpp"
+#include "rootfs/build.hpp"
 #include "variants/matrix.hpp"
 #include "vmtest/accel.hpp"
 #include "vmtest/boot_record.hpp"
@@ -41,6 +42,9 @@ struct TestArgs {
   bool no_boot_target = false;
   std::string artifacts;  // default: <matrix root>/out
   std::vector<std::string> drop_fragments, add_fragments;
+  bool workload = false;
+  std::string rootfs;  // --rootfs: the image for every target's arch (default: rootfs stage)
+  int workload_timeout = 1800;
 };
 
 struct Target {
@@ -134,6 +138,17 @@ void print_progress(const vmtest::Progress& p, bool tty) {
   std::fflush(stderr);
 }
 
+// The workload's root filesystem for `arch`: --rootfs, else the rootfs stage's cached image for
+// the recipe and the lock beside variants.toml (built when missing, refused when the mirror's
+// versions differ from the lock).
+std::string workload_root_image(const TestArgs& args, const std::string& arch) {
+  if (!args.rootfs.empty()) return args.rootfs;
+  fs::path matrix = variants::find_matrix_file(args.matrix);
+  rootfs::BuildOptions options;
+  options.lock_path = (matrix.parent_path() / "rootfs" / (arch + ".lock")).string();
+  return rootfs::build_rootfs(rootfs::default_recipe(arch), options).image;
+}
+
 int run_test(const TestArgs& args) {
   auto accel = vmtest::parse_accel_preference(args.accel);
   if (!accel) throw std::runtime_error("--accel must be auto, kvm or tcg");
@@ -146,6 +161,13 @@ int run_test(const TestArgs& args) {
     throw std::runtime_error("--vmm must be auto, qemu or firecracker");
   }
   std::vector<Target> targets = resolve_targets(args);
+  if (!args.rootfs.empty() && !args.workload) throw std::runtime_error("--rootfs needs --workload");
+  for (const auto& t : targets) {
+    if (!args.rootfs.empty() && t.arch != targets.front().arch) {
+      throw std::runtime_error("--rootfs is one arch's image, but the variants span " +
+                               targets.front().arch + " and " + t.arch);
+    }
+  }
   const bool tty = ::isatty(2);
   std::vector<vmtest::VariantReport> reports;
   for (const auto& t : targets) {
@@ -174,26 +196,58 @@ int run_test(const TestArgs& args) {
     req.extra_cmdline = args.cmdline;
     req.tap = args.tap;
     vmtest::SystemHostProbe host;
-    vmtest::VariantReport report;
-    try {
-      report = vmtest::run_variant(req, host,
-                                   [&](const vmtest::Progress& p) { print_progress(p, tty); });
-    } catch (const std::exception& e) {
-      // A setup problem fails this variant; the others still run.
-      report.variant = t.name;
-      report.arch = t.arch;
-      report.kernel = t.kernel;
-      report.accel_reason = "";
-      report.failures.push_back(std::string("setup: ") + e.what());
-      report.passed = false;
-    }
-    if (tty) std::fprintf(stderr, "\r\033[K");
-    std::fprintf(stderr, "[%s] %s\n", t.name.c_str(), report.passed ? "PASS" : "FAIL");
+    // One boot kind of the target: its report, setup problems included (the others still run).
+    auto run_one = [&](const vmtest::TestRequest& request) {
+      vmtest::VariantReport report;
+      try {
+        report = vmtest::run_variant(request, host,
+                                     [&](const vmtest::Progress& p) { print_progress(p, tty); });
+      } catch (const std::exception& e) {
+        report.variant = request.variant;
+        report.arch = t.arch;
+        report.kernel = t.kernel;
+        report.accel_reason = "";
+        report.failures.push_back(std::string("setup: ") + e.what());
+        report.passed = false;
+      }
+      if (tty) std::fprintf(stderr, "\r\033[K");
+      std::fprintf(stderr, "[%s] %s\n", request.variant.c_str(), report.passed ? "PASS" : "FAIL");
+      return report;
+    };
+    vmtest::VariantReport report = run_one(req);
     // The verdict travels with the artifacts: packaging reads it (a failed run replaces an
     // earlier pass, so a kernel that stopped passing cannot be shipped on an old record).
     // Variants are booted from their artifact directory; a --kernel file may be anywhere.
     if (args.kernel.empty() && fs::exists(t.kernel)) {
       vmtest::write_boot_test_record(fs::path(t.kernel).parent_path(), t.kernel, report);
+    }
+    reports.push_back(std::move(report));
+    if (!args.workload) continue;
+
+    // The workload boot, after the probes, into the same table, JUnit and JSON. Scenarios, not
+    // probes: each the agent reports must pass; TCG times are reported only.
+    vmtest::TestRequest workload = req;
+    workload.variant = t.name + "/workload";
+    workload.requirements = {};
+    workload.requirements.all_reported = true;
+    workload.requirements.enforce_boot_target = false;
+    workload.timeout = std::chrono::seconds(args.workload_timeout);
+    workload.boots = 1;
+    workload.work_dir = (fs::path(args.out) / "work" / (t.name + "-workload")).string();
+    workload.vcpus = 2;
+    workload.mem_mib = 2048;
+    workload.tap.clear();
+    try {
+      workload.root_image = workload_root_image(args, t.arch);
+      report = run_one(workload);
+    } catch (const std::exception& e) {
+      report = {};
+      report.variant = workload.variant;
+      report.arch = t.arch;
+      report.kernel = t.kernel;
+      report.failures.push_back(std::string("setup: ") + e.what());
+      report.passed = false;
+      std::fprintf(stderr, "[%s] FAIL\n", workload.variant.c_str());
     }
     reports.push_back(std::move(report));
   }
@@ -243,6 +297,15 @@ CommandRunner register_test_command(CLI::App& app) {
   cmd->add_option("--boot-target-ms", args->boot_target_ms, "KVM boot-to-init target (ms)");
   cmd->add_flag("--no-boot-target", args->no_boot_target,
                 "Report the KVM boot time without failing on the target");
+  cmd->add_flag("--workload", args->workload,
+                "After each probe boot, boot the Debian root filesystem (runner-kernel rootfs) "
+                "with systemd as PID 1 and run the workload scenarios");
+  cmd->add_option("--rootfs", args->rootfs,
+                  "With --workload: this ext4 image instead of the rootfs stage's cached one");
+  cmd->add_option("--workload-timeout", args->workload_timeout,
+                  "With --workload: wall-clock seconds per boot")
+      ->check(CLI::Range(1, 7200))
+      ->capture_default_str();
   return [args] { return run_test(*args); };
 }
 

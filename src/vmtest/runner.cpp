@@ -130,11 +130,29 @@ std::string default_probe_binary(const std::string& arch) {
   return "";
 }
 
+MachineSpec workload_machine(const TestRequest& req) {
+  MachineSpec spec;
+  spec.arch = req.arch;
+  spec.kernel = fs::absolute(req.kernel).string();
+  spec.drives = {fs::absolute(req.root_image).string()};
+  spec.drives_read_only = {false};
+  spec.vcpus = req.vcpus;
+  spec.mem_mib = req.mem_mib;
+  spec.network = false;
+  spec.extra_cmdline = kWorkloadCmdline;
+  if (!req.extra_cmdline.empty()) spec.extra_cmdline += " " + req.extra_cmdline;
+  return spec;
+}
+
 VariantReport run_variant(const TestRequest& req, HostProbe& host, const ProgressFn& progress) {
   if (req.arch != "x86_64" && req.arch != "arm64") {
     throw std::runtime_error("unknown arch " + req.arch + " (x86_64 or arm64)");
   }
-  if (req.probe_binary.empty() || !fs::exists(req.probe_binary)) {
+  const bool workload = !req.root_image.empty();
+  if (workload && !fs::exists(req.root_image)) {
+    throw std::runtime_error("root filesystem image not found: " + req.root_image);
+  }
+  if (!workload && (req.probe_binary.empty() || !fs::exists(req.probe_binary))) {
     throw std::runtime_error("probe binary for " + req.arch + " not found" +
                              (req.probe_binary.empty() ? "" : ": " + req.probe_binary) +
                              " (build it with CMake: build/probe/rk-probe-" + req.arch +
@@ -154,21 +172,24 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
   if (progress) progress(p);
 
   fs::create_directories(req.work_dir);
-  const std::string initrd =
-      (fs::path(req.work_dir) / ("initramfs-" + req.arch + ".cpio.zst")).string();
-  write_file_atomic(initrd, build_probe_initramfs(read_file(req.probe_binary)));
-  ProbeDisks disks = prepare_probe_disks(req.cache_dir);
-
   MachineSpec spec;
-  spec.arch = req.arch;
-  spec.kernel = fs::absolute(req.kernel).string();
-  spec.initrd = fs::absolute(initrd).string();
-  spec.drives = {fs::absolute(disks.ext4).string(), fs::absolute(disks.squashfs).string()};
-  spec.drives_read_only = {false, true};
-  spec.vcpus = req.vcpus;
-  spec.mem_mib = req.mem_mib;
-  spec.extra_cmdline = req.extra_cmdline;
-  spec.tap = req.tap;
+  if (workload) {
+    spec = workload_machine(req);
+  } else {
+    const std::string initrd =
+        (fs::path(req.work_dir) / ("initramfs-" + req.arch + ".cpio.zst")).string();
+    write_file_atomic(initrd, build_probe_initramfs(read_file(req.probe_binary)));
+    ProbeDisks disks = prepare_probe_disks(req.cache_dir);
+    spec.arch = req.arch;
+    spec.kernel = fs::absolute(req.kernel).string();
+    spec.initrd = fs::absolute(initrd).string();
+    spec.drives = {fs::absolute(disks.ext4).string(), fs::absolute(disks.squashfs).string()};
+    spec.drives_read_only = {false, true};
+    spec.vcpus = req.vcpus;
+    spec.mem_mib = req.mem_mib;
+    spec.extra_cmdline = req.extra_cmdline;
+    spec.tap = req.tap;
+  }
 
   // Accelerator first (Firecracker needs KVM), then the backend.
   AccelDecision decision;
@@ -210,7 +231,7 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
       // Firecracker writes to read-write drives: give each boot a fresh copy of the ext4 image.
       MachineSpec fc = spec;
       fs::path vda = fs::path(req.work_dir) / "vda.ext4";
-      fs::copy_file(disks.ext4, vda, fs::copy_options::overwrite_existing);
+      fs::copy_file(spec.drives[0], vda, fs::copy_options::overwrite_existing);
       fc.drives[0] = fs::absolute(vda).string();
       if (fc.vsock_uds.empty()) fc.vsock_uds = fs::absolute(fs::path(req.work_dir) / "vsock.sock");
       fs::remove(fc.vsock_uds);

@@ -30,7 +30,22 @@ struct TestRequest {
   std::string tap;                 // Firecracker virtio-net tap device ("" = none)
   int vcpus = 1;
   int mem_mib = 256;
+  // Non-empty: a workload boot instead of a probe boot. This ext4 image (src/rootfs/) is the
+  // root filesystem on /dev/vda, read-write on a throw-away copy, systemd is PID 1 and the
+  // workload agent reports on the console in the probe protocol (no initramfs, no probe disks,
+  // no NIC: all traffic stays inside the guest).
+  std::string root_image;
 };
+
+// The kernel command line a workload boot adds: the image as the root filesystem, the flag
+// that starts the agent, and no first-boot questions (the image has no machine-id, and with a
+// throw-away overlay every boot is a first boot; systemd-firstboot would wait for answers on
+// the console).
+inline constexpr const char* kWorkloadCmdline =
+    "root=/dev/vda rw rootfstype=ext4 systemd.firstboot=off rk.agent";
+
+// The machine of a workload boot (before the accelerator is chosen).
+MachineSpec workload_machine(const TestRequest& request);
 
 struct Progress {
   std::string variant;
