@@ -39,7 +39,7 @@ struct PublishArgs {
   std::string alias = "main";
   std::vector<std::string> branches;
   bool tls_verify = true;
-  std::string authfile, creds;
+  std::string authfile;
   int retry_times = 0;
   bool dry_run = false;
 };
@@ -88,7 +88,9 @@ int run_image(ImageArgs a) {
     req.branches = image::discover_branches(d);
     req.version = a.version;
     req.out = a.out;
-    req.source = a.source.empty() ? git_output({"remote", "get-url", "origin"}) : a.source;
+    // A remote URL may carry a token (https://user:token@host/...): never into the image.
+    req.source = image::strip_userinfo(
+        a.source.empty() ? git_output({"remote", "get-url", "origin"}) : a.source);
     req.revision = a.revision.empty() ? git_output({"rev-parse", "HEAD"}) : a.revision;
     if (req.revision == "-") req.revision.clear();
     if (req.source == "-") req.source.clear();
@@ -122,7 +124,6 @@ int run_publish(const PublishArgs& a) {
     req.branches = a.branches;
     req.tls_verify = a.tls_verify;
     req.authfile = a.authfile;
-    req.creds = a.creds;
     req.retry_times = a.retry_times;
     req.dry_run = a.dry_run;
     if (!a.dry_run && !image::program_available(req.skopeo)) {
@@ -185,8 +186,11 @@ CommandRunner register_publish_command(CLI::App& app) {
   cmd->add_option("--dest-tls-verify", args->tls_verify,
                   "Require HTTPS with verified certificates (false for a plain-HTTP registry)")
       ->capture_default_str();
-  cmd->add_option("--authfile", args->authfile, "Registry credentials file (skopeo's format)");
-  cmd->add_option("--creds", args->creds, "Registry credentials USER[:PASSWORD]");
+  cmd->add_option("--authfile", args->authfile,
+                  "Registry credentials file (skopeo's auth.json, mode 0600; write it with "
+                  "`skopeo login --authfile FILE --password-stdin REGISTRY`); default: "
+                  "$REGISTRY_AUTH_FILE or skopeo's own. Credentials are never taken on the "
+                  "command line, where other processes can read them");
   cmd->add_option("--retry-times", args->retry_times, "Retries per push on network errors");
   cmd->add_flag("-n,--dry-run", args->dry_run, "Print the skopeo commands without running them");
   return [args] { return run_publish(*args); };

@@ -118,14 +118,20 @@ int run_kconfig(const KconfigArgs& a) {
   opts.info = [&](const std::string& line) { emit(false, line); };
 
   std::unique_ptr<ShellRunner> live = std::make_unique<LiveShell>();
+  // Profiles write @srctree@ for the tree, as the repository's own do (they replay for any
+  // cache directory): commands are looked up and recorded that way, and run with the real path.
+  SrctreeMarkShell unmarked_live(*live, opts.srctree, /*to_mark=*/false);
   std::unique_ptr<ShellRunner> shell;
   std::unique_ptr<RecordingShell> recorder;
   if (!a.replay_profile.empty()) {
     shell = std::make_unique<ReplayShell>(ToolchainProfile::load(a.replay_profile));
   } else if (!a.record_profile.empty()) {
-    recorder = std::make_unique<RecordingShell>(*live);
+    recorder = std::make_unique<RecordingShell>(unmarked_live);
   }
-  opts.shell = recorder ? recorder.get() : shell ? shell.get() : live.get();
+  ShellRunner* profiled = recorder ? recorder.get() : shell.get();
+  std::optional<SrctreeMarkShell> marked;
+  if (profiled) marked.emplace(*profiled, opts.srctree, /*to_mark=*/true);
+  opts.shell = marked ? &*marked : live.get();
   std::optional<DirectorySnapshotStore> snapshots;
   if (!a.no_tree_cache) {
     std::string dir = a.tree_cache.empty() ? tree_cache_dir() : a.tree_cache;

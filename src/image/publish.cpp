@@ -1,5 +1,13 @@
 #include "image/publish.hpp"
 
+#include <cstdio>
+
+#include <cstring>
+
+#include <cerrno>
+
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -77,9 +85,35 @@ struct TempFile {
 
 }  // namespace
 
+void check_authfile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw ImageError("--authfile " + path + ": " + std::strerror(errno) +
+                     "; write it with `skopeo login --authfile " + path +
+                     " --password-stdin REGISTRY`");
+  if (!S_ISREG(st.st_mode)) throw ImageError("--authfile " + path + ": not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    throw ImageError("--authfile " + path + " is readable or writable by others (mode " + mode +
+                     "); it holds registry credentials: chmod 600 " + path);
+  }
+}
+
+std::string strip_userinfo(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t host = scheme + 3;
+  size_t end = url.find_first_of("/?#", host);
+  size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at == std::string::npos || at < host) return url;
+  return url.substr(0, host) + url.substr(at + 1);
+}
+
 std::vector<PublishedTag> publish_layout(const PublishRequest& req, const ProcessRunner& run,
                                          const std::function<void(const std::string&)>& log) {
   check_destination(req.destination);
+  if (!req.authfile.empty()) check_authfile(req.authfile);
   if (!req.alias.empty()) image_tag(req.alias, "0");  // throws on an invalid alias
   fs::path layout = fs::absolute(req.layout).lexically_normal();
   if (layout.string().find(':') != std::string::npos) {
@@ -115,7 +149,6 @@ std::vector<PublishedTag> publish_layout(const PublishRequest& req, const Proces
       std::vector<std::string> argv{req.skopeo, "copy", "--all", "--preserve-digests"};
       if (!req.tls_verify) argv.push_back("--dest-tls-verify=false");
       if (!req.authfile.empty()) argv.push_back("--dest-authfile=" + req.authfile);
-      if (!req.creds.empty()) argv.push_back("--dest-creds=" + req.creds);
       if (req.retry_times > 0) argv.push_back("--retry-times=" + std::to_string(req.retry_times));
       std::optional<TempFile> digest_file;
       if (!req.dry_run) {
@@ -134,7 +167,7 @@ std::vector<PublishedTag> publish_layout(const PublishRequest& req, const Proces
       if (res.exit_code != 0) {
         std::string fix = res.exit_code == 127
                               ? "install skopeo (apt-get install skopeo)"
-                              : "check the registry address, credentials (--authfile/--creds) "
+                              : "check the registry address, credentials (--authfile) "
                                 "and TLS (--dest-tls-verify=false for a plain-HTTP registry)";
         throw ImageError("pushing " + dest + " failed (" + join(argv) + "):\n" + res.output +
                          "\nfix: " + fix);

@@ -21,8 +21,11 @@ struct PublishRequest {
   std::string alias = "main";         // moving alias prefix; empty: no alias
   std::vector<std::string> branches;  // only these kernel branches ("6.1"); empty: all
   bool tls_verify = true;
-  std::string authfile;  // skopeo --dest-authfile (empty: skopeo's default)
-  std::string creds;     // skopeo --dest-creds USER[:PASSWORD] (empty: none)
+  // Credentials come only from a file (skopeo's auth.json: written by `skopeo login
+  // --authfile FILE --password-stdin`), never from argv, where every process on the machine can
+  // read them (/proc/PID/cmdline). Empty: $REGISTRY_AUTH_FILE or skopeo's default. The file
+  // must be readable by its owner only (checked before anything runs).
+  std::string authfile;
   int retry_times = 0;
   std::string skopeo = "skopeo";
   bool dry_run = false;  // print the commands, run nothing
@@ -32,6 +35,13 @@ struct PublishedTag {
   std::string reference;  // docker://HOST/REPO:TAG
   std::string digest;     // the branch index digest
 };
+
+// Throws ImageError unless `path` is a regular file that only its owner can read or write.
+void check_authfile(const std::string& path);
+
+// `url` without its user information ("https://user:token@host/x" -> "https://host/x"), for
+// anything printed or written into an image.
+std::string strip_userinfo(const std::string& url);
 
 // Progress lines ("pushed docker://...:0.7.0-linux61 sha256:...") go to `log`.
 std::vector<PublishedTag> publish_layout(const PublishRequest& req,

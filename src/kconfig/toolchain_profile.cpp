@@ -222,4 +222,27 @@ std::string ReplayShell::run(const std::string& command, const Environment&, con
                      " ...'");
 }
 
+std::string SrctreeMarkShell::translate(const std::string& command) const {
+  if (tree_dir_.size() < 2 || tree_dir_[0] != '/') return command;
+  const std::string_view from = to_mark_ ? std::string_view(tree_dir_) : kSrctreeMark;
+  const std::string_view to = to_mark_ ? kSrctreeMark : std::string_view(tree_dir_);
+  std::string s = command;
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
+  return s;
+}
+
+std::string SrctreeMarkShell::run(const std::string& command, const Environment& env,
+                                  const std::string& cwd) {
+  return next_.run(translate(command), env, cwd);
+}
+
+std::vector<std::optional<std::string>> SrctreeMarkShell::run_each(
+    const std::vector<std::string>& commands, const Environment& env, const std::string& cwd) {
+  std::vector<std::string> translated;
+  translated.reserve(commands.size());
+  for (const auto& c : commands) translated.push_back(translate(c));
+  return next_.run_each(translated, env, cwd);
+}
+
 }  // namespace rk::kconfig

@@ -68,6 +68,32 @@ class RecordingShell : public ShellRunner {
   ToolchainProfile profile_;
 };
 
+// Profiles are keyed by command text, and commands embed the tree's location
+// ($(srctree)/scripts/...). Profiles store kSrctreeMark in its place, so a profile recorded in
+// one directory replays for a tree anywhere.
+inline constexpr std::string_view kSrctreeMark = "@srctree@";
+
+// Passes commands on to `next` with `tree_dir` turned into kSrctreeMark (`to_mark`: the
+// commands go to a profile) or the mark into `tree_dir` (a profile's commands go to a live
+// shell). An empty or relative `tree_dir` ("." for an in-tree build) is left alone: replacing
+// "." in command text would corrupt it.
+class SrctreeMarkShell : public ShellRunner {
+ public:
+  SrctreeMarkShell(ShellRunner& next, std::string tree_dir, bool to_mark)
+      : next_(next), tree_dir_(std::move(tree_dir)), to_mark_(to_mark) {}
+  std::string run(const std::string& command, const Environment& env,
+                  const std::string& cwd) override;
+  std::vector<std::optional<std::string>> run_each(const std::vector<std::string>& commands,
+                                                   const Environment& env,
+                                                   const std::string& cwd) override;
+  std::string translate(const std::string& command) const;
+
+ private:
+  ShellRunner& next_;
+  std::string tree_dir_;
+  bool to_mark_;
+};
+
 // Answers every command from a profile; a command the profile lacks is a KconfigError that
 // says how to re-record it, unless a fallback output is set (the fuzzer uses "").
 class ReplayShell : public ShellRunner {

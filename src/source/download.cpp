@@ -32,14 +32,31 @@ const Libcurl& libcurl() {
 
 using CurlPtr = std::unique_ptr<CURL, decltype(Libcurl::curl_easy_cleanup)>;
 
+// http://127.0.0.1..., http://localhost..., http://[::1]...: a server on this machine.
+bool is_loopback_http(const std::string& url) {
+  for (const char* prefix :
+       {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"})
+    if (url.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 // curl_easy_setopt is variadic: every value this file passes it has the exact type its option
 // takes (long, not int; curl_off_t for *_LARGE).
 CurlPtr new_handle(const Libcurl& curl, const std::string& url, const DownloadOptions& o) {
+  const bool loopback = is_loopback_http(url);
+  if (url.rfind("https://", 0) != 0 && !loopback)
+    throw SourceError(ErrorKind::kOther,
+                      fmt::format("refusing to download {}: only https URLs are fetched (plain "
+                                  "http only from this machine's loopback interface)",
+                                  url));
   CurlPtr c(curl.curl_easy_init(), curl.curl_easy_cleanup);
   if (!c) throw SourceError(ErrorKind::kOther, "libcurl: cannot create a handle");
   curl.curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
   curl.curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 1L);
   curl.curl_easy_setopt(c.get(), CURLOPT_MAXREDIRS, 10L);
+  curl.curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, loopback ? "http,https" : "https");
+  curl.curl_easy_setopt(c.get(), CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  curl.curl_easy_setopt(c.get(), CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_bytes));
   curl.curl_easy_setopt(c.get(), CURLOPT_FAILONERROR, 1L);
   curl.curl_easy_setopt(c.get(), CURLOPT_USERAGENT, "runner-kernel/0.1");
   curl.curl_easy_setopt(c.get(), CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
@@ -73,6 +90,7 @@ struct Transfer {
   bool checked_space = false;
   int write_errno = 0;
   bool disk_full = false;
+  bool too_big = false;
   std::string space_error;
   const Libcurl* libcurl = nullptr;
   CURL* curl = nullptr;
@@ -98,6 +116,10 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
         return 0;
       }
     }
+  }
+  if (t->offset + t->written + len > t->opts->max_bytes) {
+    t->too_big = true;  // the server does not say the size, or says less than it sends
+    return 0;
   }
   if (std::fwrite(data, 1, len, t->file) != len) {
     t->write_errno = errno;
@@ -188,6 +210,13 @@ DownloadResult download_file(const std::string& url, const std::string& dest,
       progress.finish();
       result.size = size_of(dest);
       return result;
+    }
+    if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+      fs::remove(part, ec);
+      throw SourceError(ErrorKind::kOther,
+                        fmt::format("refusing {}: it is larger than {}, more than any kernel "
+                                    "source; the partial download was deleted",
+                                    url, human_bytes(o.max_bytes)));
     }
     if (t.disk_full)
       throw SourceError(ErrorKind::kDiskFull,

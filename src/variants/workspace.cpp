@@ -28,46 +28,6 @@ namespace {
 // The name conf's reader gives the merged fragments in its warnings.
 constexpr const char* kMergedName = "fragments";
 
-// Toolchain profiles are keyed by command text, and commands embed the tree's location
-// ($(srctree)/scripts/...). Profiles store "@srctree@" instead, so a profile recorded in one
-// cache directory replays in any other.
-constexpr std::string_view kSrctreeMark = "@srctree@";
-
-std::string replace_all(std::string s, std::string_view from, std::string_view to) {
-  if (from.empty()) return s;
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
-    s.replace(pos, from.size(), to);
-  return s;
-}
-
-class SrctreeNormalizer : public kconfig::ShellRunner {
- public:
-  SrctreeNormalizer(kconfig::ShellRunner& next, std::string tree_dir, bool to_mark)
-      : next_(next), tree_dir_(std::move(tree_dir)), to_mark_(to_mark) {}
-  std::string run(const std::string& command, const kconfig::Environment& env,
-                  const std::string& cwd) override {
-    return next_.run(translate(command), env, cwd);
-  }
-  std::vector<std::optional<std::string>> run_each(const std::vector<std::string>& commands,
-                                                   const kconfig::Environment& env,
-                                                   const std::string& cwd) override {
-    std::vector<std::string> translated;
-    translated.reserve(commands.size());
-    for (const auto& c : commands) translated.push_back(translate(c));
-    return next_.run_each(translated, env, cwd);
-  }
-
- private:
-  std::string translate(const std::string& command) const {
-    return to_mark_ ? replace_all(command, tree_dir_, kSrctreeMark)
-                    : replace_all(command, kSrctreeMark, tree_dir_);
-  }
-
-  kconfig::ShellRunner& next_;
-  std::string tree_dir_;
-  bool to_mark_;
-};
-
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -121,7 +81,7 @@ VariantTree& Workspace::tree(const Variant& v) {
   // Chains: replay = normalize -> profile; record = normalize -> recorder -> denormalize ->
   // live; live = live.
   kconfig::LiveShell live;
-  SrctreeNormalizer denormalize(live, vt->tree_dir, false);
+  kconfig::SrctreeMarkShell denormalize(live, vt->tree_dir, false);
   std::unique_ptr<kconfig::ShellRunner> inner;
   kconfig::RecordingShell* recorder = nullptr;
   if (mode == ToolchainMode::Replay) {
@@ -135,8 +95,8 @@ VariantTree& Workspace::tree(const Variant& v) {
   } else {
     vt->toolchain = "live";
   }
-  std::unique_ptr<SrctreeNormalizer> normalize;
-  if (inner) normalize = std::make_unique<SrctreeNormalizer>(*inner, vt->tree_dir, true);
+  std::unique_ptr<kconfig::SrctreeMarkShell> normalize;
+  if (inner) normalize = std::make_unique<kconfig::SrctreeMarkShell>(*inner, vt->tree_dir, true);
   kconfig::ShellRunner& runner = normalize ? static_cast<kconfig::ShellRunner&>(*normalize) : live;
 
   auto t0 = std::chrono::steady_clock::now();

@@ -187,7 +187,10 @@ std::vector<std::string> qemu_argv(const MachineSpec& spec) {
     a.insert(a.end(), {"-drive", drive, "-device", "virtio-blk-device,drive=" + drive_id(i)});
   }
   if (spec.network) {
-    a.insert(a.end(), {"-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"});
+    // restrict=on: the guest sees QEMU's emulated network only, never the host's loopback
+    // services or any other network (the probes need the device, not a route out).
+    a.insert(a.end(),
+             {"-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-device,netdev=n0"});
   }
   return a;
 }

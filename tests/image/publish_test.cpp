@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "image/oci.hpp"
 #include "image_test_util.hpp"
 
@@ -12,6 +14,7 @@ namespace {
 using test::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace fs = std::filesystem;
 
 // Records skopeo invocations and answers like skopeo: writes the digest it is told to.
@@ -92,19 +95,54 @@ TEST_F(Publish, OptionsReachSkopeo) {
   FakeSkopeo fake;
   PublishRequest p = publish_request();
   p.tls_verify = false;
-  p.authfile = "/run/auth.json";
-  p.creds = "user:pw";
+  TempDir auth_dir;
+  const std::string auth = (auth_dir.path() / "auth.json").string();
+  { std::ofstream(auth) << "{}"; }
+  fs::permissions(auth, fs::perms::owner_read | fs::perms::owner_write);
+  p.authfile = auth;
   p.retry_times = 3;
   p.alias = "";
   p.branches = {"6.12"};
   publish_layout(p, [&](const auto& argv) { return fake(argv); });
   ASSERT_EQ(fake.calls.size(), 1u);
   const auto& argv = fake.calls[0];
-  for (const char* opt : {"--dest-tls-verify=false", "--dest-authfile=/run/auth.json",
-                          "--dest-creds=user:pw", "--retry-times=3"}) {
+  for (const std::string& opt : {std::string("--dest-tls-verify=false"), "--dest-authfile=" + auth,
+                                std::string("--retry-times=3")}) {
     EXPECT_NE(std::find(argv.begin(), argv.end(), opt), argv.end()) << opt;
   }
+  for (const auto& arg : argv) EXPECT_THAT(arg, Not(HasSubstr("creds")));
   EXPECT_THAT(argv.back(), HasSubstr(":0.7.0-linux612"));
+}
+
+// Credentials reach skopeo only through a file only its owner can read: a world-readable,
+// missing or non-regular auth file is refused before anything runs.
+TEST_F(Publish, AuthFileMustBeTheOwnersAlone) {
+  PublishRequest p = publish_request();
+  TempDir auth_dir;
+  const std::string auth = (auth_dir.path() / "auth.json").string();
+  { std::ofstream(auth) << "{\"auths\": {}}"; }
+  fs::permissions(auth, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  p.authfile = auth;
+  auto never = [](const auto&) -> ProcessResult { throw std::logic_error("ran"); };
+  try {
+    publish_layout(p, never);
+    FAIL() << "a world-readable auth file was accepted";
+  } catch (const ImageError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("mode 0604"));
+    EXPECT_THAT(e.what(), HasSubstr("chmod 600"));
+  }
+  p.authfile = (auth_dir.path() / "missing.json").string();
+  EXPECT_THROW(publish_layout(p, never), ImageError);
+  p.authfile = auth_dir.path().string();
+  EXPECT_THROW(publish_layout(p, never), ImageError);
+}
+
+TEST(StripUserinfo, TokensNeverLeaveTheUrl) {
+  EXPECT_EQ(strip_userinfo("https://x-access-token:ghp_secret@github.com/o/r.git"),
+            "https://github.com/o/r.git");
+  EXPECT_EQ(strip_userinfo("https://user@host/p@q"), "https://host/p@q");
+  EXPECT_EQ(strip_userinfo("https://github.com/o/r"), "https://github.com/o/r");
+  EXPECT_EQ(strip_userinfo("git@github.com:o/r.git"), "git@github.com:o/r.git");  // no secret
 }
 
 TEST_F(Publish, DryRunRunsNothing) {

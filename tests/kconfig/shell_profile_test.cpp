@@ -9,6 +9,7 @@
 #include "../temp_dir.hpp"
 #include "front_end_util.hpp"
 #include "kconfig/shell_runner.hpp"
+#include "kconfig/toolchain_profile.hpp"
 
 namespace rk::kconfig::testing {
 namespace {
@@ -129,6 +130,33 @@ TEST(ToolchainProfile, RecordsRunEach) {
   EXPECT_EQ(outputs[0], std::optional<std::string>("gcc 12"));
   EXPECT_FALSE(outputs[1].has_value());
   EXPECT_EQ(again.profile().size(), 1u);
+}
+
+// The repository's profiles write @srctree@ for the tree: a command naming the real tree is
+// looked up, and recorded, that way, and run with the real path; a relative srctree (".", an
+// in-tree build) is never substituted into command text.
+TEST(ToolchainProfile, SrctreeMarkReplaysAndRecordsForAnyTreeDirectory) {
+  ToolchainProfile profile;
+  profile.add("@srctree@/scripts/cc-version.sh gcc", "GCC 1200");
+  ReplayShell replay(profile);
+  SrctreeMarkShell marked(replay, "/cache/sources/6.1.192-debian", /*to_mark=*/true);
+  EXPECT_EQ(marked.run("/cache/sources/6.1.192-debian/scripts/cc-version.sh gcc", {}, "."),
+            "GCC 1200");
+  EXPECT_THROW(replay.run("/cache/sources/6.1.192-debian/scripts/cc-version.sh gcc", {}, "."),
+               KconfigError)
+      << "without the mark the shipped profiles do not replay";
+
+  TableShell table;
+  table.answers = {{"/elsewhere/scripts/x.sh", "yes"}};
+  SrctreeMarkShell unmarked(table, "/elsewhere", /*to_mark=*/false);
+  RecordingShell recorder(unmarked);
+  SrctreeMarkShell to_profile(recorder, "/elsewhere", /*to_mark=*/true);
+  EXPECT_EQ(to_profile.run("/elsewhere/scripts/x.sh", {}, "."), "yes");
+  EXPECT_EQ(recorder.profile().entries(),
+            (std::vector<std::pair<std::string, std::string>>{{"@srctree@/scripts/x.sh", "yes"}}));
+
+  SrctreeMarkShell relative(replay, ".", /*to_mark=*/true);
+  EXPECT_EQ(relative.translate("./scripts/a.sh ../b"), "./scripts/a.sh ../b");
 }
 
 TEST(ToolchainProfile, AnyBytesRoundTrip) {

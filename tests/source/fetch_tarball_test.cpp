@@ -289,5 +289,47 @@ TEST_F(PatchedTarball, BadPatchNamesThePatchAndHunkAndInstallsNothing) {
   expect_nothing_extracted();
 }
 
+// Only https leaves this machine: a plain-http or ftp URL is refused before any request, and a
+// redirect (even from a loopback server) is followed only to https.
+TEST_F(TarballRoute, OnlyHttpsAndHttpsRedirectsAreFollowed) {
+  DownloadOptions o;
+  o.log = nullptr;
+  fs::path dest = cache_.dir() / "dl" / "x.tar.xz";
+  for (const char* url : {"http://cdn.example.org/linux.tar.xz", "ftp://127.0.0.1/linux.tar.xz",
+                          "file:///etc/passwd"}) {
+    try {
+      download_file(url, dest.string(), o);
+      ADD_FAILURE() << url << " was fetched";
+    } catch (const SourceError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("only https URLs are fetched")) << url;
+    }
+  }
+  server_.redirect("/moved.tar.xz", server_.base() + kPath);  // http -> http
+  try {
+    download_file(server_.base() + "/moved.tar.xz", dest.string(), o);
+    FAIL() << "a redirect to plain http was followed";
+  } catch (const SourceError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNetwork);
+  }
+  EXPECT_FALSE(fs::exists(dest));
+  for (const auto& r : server_.requests()) EXPECT_NE(r.path, kPath) << "the redirect was followed";
+}
+
+// A server sending more than any kernel source is cut off and the part deleted.
+TEST_F(TarballRoute, DownloadsAreCappedInSize) {
+  DownloadOptions o;
+  o.log = nullptr;
+  o.max_bytes = 64 * 1024;  // the fixture tarball is over 200 KiB
+  fs::path dest = cache_.dir() / "dl" / "big.tar.xz";
+  try {
+    download_file(server_.base() + kPath, dest.string(), o);
+    FAIL() << "an oversized download was accepted";
+  } catch (const SourceError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("larger than 64.0 KiB"));
+  }
+  EXPECT_FALSE(fs::exists(dest));
+  EXPECT_FALSE(fs::exists(dest.string() + ".part"));
+}
+
 }  // namespace
 }  // namespace rk::source

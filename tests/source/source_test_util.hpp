@@ -254,6 +254,11 @@ class HttpServer {
     std::lock_guard<std::mutex> l(mu_);
     cuts_[path] = {bytes, times};
   }
+  // Answers `path` with a 302 to `location`.
+  void redirect(const std::string& path, const std::string& location) {
+    std::lock_guard<std::mutex> l(mu_);
+    redirects_[path] = location;
+  }
   std::vector<Request> requests() const {
     std::lock_guard<std::mutex> l(mu_);
     return requests_;
@@ -306,6 +311,11 @@ class HttpServer {
     {
       std::lock_guard<std::mutex> l(mu_);
       requests_.push_back(r);
+      if (auto rd = redirects_.find(path); rd != redirects_.end()) {
+        send_all(c, "HTTP/1.1 302 Found\r\nLocation: " + rd->second +
+                        "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return;
+      }
       auto it = files_.find(path);
       if (it == files_.end()) {
         send_all(c, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -346,6 +356,7 @@ class HttpServer {
   mutable std::mutex mu_;
   std::map<std::string, std::string> files_;
   std::map<std::string, std::pair<size_t, int>> cuts_;
+  std::map<std::string, std::string> redirects_;
   std::vector<Request> requests_;
 };
 

@@ -49,6 +49,7 @@ TEST(Vmm, QemuX86IsAMicrovmInFirecrackersShape) {
   EXPECT_THAT(all, HasSubstr("-kernel /k/vmlinux"));
   EXPECT_THAT(all, HasSubstr("-initrd /w/initramfs.cpio.zst"));
   EXPECT_THAT(all, HasSubstr("virtio-net-device,netdev=n0"));
+  EXPECT_THAT(all, HasSubstr("-netdev user,id=n0,restrict=on"));
   EXPECT_THAT(all, Not(HasSubstr("-pci")));  // virtio-mmio devices only
   // vda before vdb; the ext4 disk is writable through a snapshot, squashfs read-only.
   size_t vda = index_of(argv, "id=vda,file=/c/disk.ext4");
