@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/file.hpp"
 #include "build/error.hpp"
 #include "lazy_libs/zstd.hpp"
 #include "source/util.hpp"
@@ -30,11 +31,11 @@ namespace {
 }
 
 std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BuildError(ErrorKind::kOther, path + ": cannot read: " + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  try {
+    return base::read_file(path);
+  } catch (const base::FileError& e) {
+    throw BuildError(ErrorKind::kOther, e.what());
+  }
 }
 
 void write_synced(const std::string& path, const std::string& data) {

@@ -107,7 +107,7 @@ int run_image(ImageArgs a) {
   } catch (const image::ImageError& e) {
     std::fprintf(stderr, "runner-kernel image: %s\n", e.what());
     return 1;
-  } catch (const variants::MatrixError& e) {
+  } catch (const variants::VariantsError& e) {
     std::fprintf(stderr, "runner-kernel image: %s\n", e.what());
     return 1;
   }

@@ -167,7 +167,7 @@ VariantCheck check_one_variant(Workspace& ws, const Variant& variant, const Chec
       f.actual = "(absent)";
       f.why.push_back(fmt::format("CONFIG_{} is not defined by the {} tree", s.symbol,
                                   m.branch_of(*v).version));
-      auto near = near_names(c.tree(), s.symbol);
+      auto near = near_symbol_names(c.tree(), s.symbol, 3);
       if (!near.empty()) {
         std::string list;
         for (const auto& n : near) list += (list.empty() ? "" : ", ") + n;

@@ -11,6 +11,7 @@
 #include "kconfig/expr.hpp"
 #include "kconfig/menu_help.hpp"
 #include "kconfig/tree.hpp"
+#include "variants/landing.hpp"
 
 namespace rk::variants {
 
@@ -154,56 +155,10 @@ void explain_choice(kc::Config& c, const kc::Symbol* sym, ExplainChoice& out) {
   }
 }
 
-size_t edit_distance(const std::string& a, const std::string& b, size_t limit) {
-  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return limit + 1;
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    size_t row_min = cur[0];
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-      row_min = std::min(row_min, cur[j]);
-    }
-    if (row_min > limit) return limit + 1;
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string upper(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 }  // namespace
 
 bool ExplainResult::found_anywhere() const {
   return std::any_of(variants.begin(), variants.end(), [](const auto& v) { return v.found; });
-}
-
-std::vector<std::string> near_symbol_names(const kc::Tree& tree, const std::string& name,
-                                           size_t max_results) {
-  std::string query = upper(strip_config_prefix(name));
-  size_t limit = std::max<size_t>(2, query.size() / 4);
-  std::vector<std::pair<size_t, std::string>> scored;
-  for (const kc::Symbol* s : tree.symbols()) {
-    if (!s->has_name || s->name == name) continue;
-    size_t d = edit_distance(query, s->name, limit);
-    if (d > limit && query.size() >= 4 && s->name.find(query) != std::string::npos)
-      d = limit + 1 + (s->name.size() - query.size());
-    else if (d > limit)
-      continue;
-    scored.emplace_back(d, s->name);
-  }
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> out;
-  for (const auto& [d, n] : scored) {
-    if (out.size() >= max_results) break;
-    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
-  }
-  return out;
 }
 
 VariantExplanation explain_in_config(kc::Config& c, const std::string& symbol,

@@ -12,6 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "base/file.hpp"
+#include "vmtest/error.hpp"
+
 namespace rk::vmtest {
 namespace {
 
@@ -475,35 +478,14 @@ std::string boot_test_record_json(const VariantReport& report,
   return doc.dump(2) + "\n";
 }
 
-void write_file_atomic(const std::string& path, const std::string& content) {
-  namespace fs = std::filesystem;
-  fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + ec.message());
-  }
-}
-
 std::vector<std::string> write_results(const std::string& out_dir,
                                        const std::vector<VariantReport>& reports) {
   std::string junit = (std::filesystem::path(out_dir) / "junit.xml").string();
   std::string json = (std::filesystem::path(out_dir) / "results.json").string();
-  write_file_atomic(junit, junit_xml(reports));
-  write_file_atomic(json, results_json(reports));
+  stage_file_io([&] {
+    base::write_file_atomically(junit, junit_xml(reports));
+    base::write_file_atomically(json, results_json(reports));
+  });
   return {junit, json};
 }
 

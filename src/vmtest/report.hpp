@@ -95,7 +95,4 @@ std::string boot_test_record_json(const VariantReport& report,
 std::vector<std::string> write_results(const std::string& out_dir,
                                        const std::vector<VariantReport>& reports);
 
-// Writes content to path via path.tmp-<pid> + rename. Throws std::runtime_error.
-void write_file_atomic(const std::string& path, const std::string& content);
-
 }  // namespace rk::vmtest

@@ -2,6 +2,7 @@
 // by construction), their text and JSON rendering, and the real matrix when the trees exist.
 #include "variants/explain.hpp"
 #include "../rk_skip.hpp"
+#include "variants/landing.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
