@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file.hpp"
 #include "cli/commands.hpp"
 #include "kconfig/autoconf.hpp"
 #include "kconfig/conf_modes.hpp"
@@ -96,7 +97,7 @@ int run_kconfig(const KconfigArgs& a) {
   };
   auto release = [&](const Dialect& d) {
     if (!hold) return;
-    std::fputs(seed_message.c_str(), d.code() >= 6001 ? stdout : stderr);
+    std::fputs(seed_message.c_str(), randconfig_seed_on_stdout(d) ? stdout : stderr);
     for (auto& [to_err, line] : held) std::fprintf(to_err ? stderr : stdout, "%s\n", line.c_str());
   };
 
@@ -165,7 +166,9 @@ int run_kconfig(const KconfigArgs& a) {
   std::fputs(out.listing.c_str(), stdout);
   std::string error;
   if (out.defconfig) {
-    if (!write_file_atomically(*a.savedefconfig, *out.defconfig, false, error)) {
+    try {
+      base::write_file_if_changed(*a.savedefconfig, *out.defconfig, {.create_directories = false});
+    } catch (const base::FileError&) {
       std::fprintf(stderr, "n*** Error while saving defconfig to: %s\n\n",
                    a.savedefconfig->c_str());
       return 1;
@@ -173,9 +176,12 @@ int run_kconfig(const KconfigArgs& a) {
   }
   if (out.config) {
     bool unchanged = false;
-    if (!write_file_atomically(out.config_path, *out.config, true, error, &unchanged)) {
-      std::fprintf(stderr, "%s\n\n*** Error during writing of the configuration.\n\n",
-                   error.c_str());
+    try {
+      unchanged = !base::write_file_if_changed(
+          out.config_path, *out.config,
+          {.create_directories = false, .keep_previous_as = out.config_path + ".old"});
+    } catch (const base::FileError& e) {
+      std::fprintf(stderr, "%s\n\n*** Error during writing of the configuration.\n\n", e.what());
       return 1;
     }
     print_message(silent,

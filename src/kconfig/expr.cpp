@@ -259,7 +259,7 @@ bool is_cmp(ExprKind k) {
 }  // namespace
 
 ExprSimplifier::ExprSimplifier(const Tree& tree, Tree* arena)
-    : tree_(tree), arena_(arena), v612_(tree.dialect.code() >= 6012) {}
+    : tree_(tree), arena_(arena), single_pass_(single_pass_expr_simplifier(tree.dialect)) {}
 
 void ExprSimplifier::reset() {
   if (!arena_) scratch_.clear();
@@ -647,7 +647,7 @@ void ExprSimplifier::eliminate_dups1(ExprKind type, Expr** ep1, Expr** ep2) {
   const bool same = ep1 == ep2;
   if (!same) level_operands(type, ep2, b_own);
   const std::vector<Expr**>& b = same ? a : b_own;
-  const bool nested = !v612_;
+  const bool nested = !single_pass_;
   charge(a.size() + b.size());
 
   if (pairwise_ || a.size() * b.size() <= 256 || std::min(a.size(), b.size()) <= 4) {
@@ -760,7 +760,7 @@ void ExprSimplifier::eliminate_dups1(ExprKind type, Expr** ep1, Expr** ep2) {
 Expr* ExprSimplifier::eliminate_dups(Expr* e) {
   if (!e) return e;
   int old_count = trans_count_;
-  if (!v612_) {
+  if (!single_pass_) {
     for (;;) {
       trans_count_ = 0;
       if (e->kind == ExprKind::Or || e->kind == ExprKind::And) eliminate_dups1(e->kind, &e, &e);
@@ -811,7 +811,7 @@ Expr* ExprSimplifier::transform(Expr* e) {
       Expr* inner = e->left;
       switch (inner->kind) {
         case ExprKind::Not:  // !!A -> A
-          return v612_ ? inner->left : transform(inner->left);
+          return single_pass_ ? inner->left : transform(inner->left);
         case ExprKind::Equal:
         case ExprKind::Unequal:
           return new_cmp(inner->kind == ExprKind::Equal ? ExprKind::Unequal : ExprKind::Equal,
