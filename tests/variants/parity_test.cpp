@@ -1,4 +1,4 @@
-#include "variants/parity.hpp"
+#include "parity.hpp"
 #include "../rk_skip.hpp"
 
 #include <gmock/gmock.h>

@@ -1,4 +1,4 @@
-#include "variants/parity.hpp"
+#include "parity.hpp"
 
 #include <fmt/format.h>
 
