@@ -55,6 +55,38 @@ std::vector<std::string> near_names(std::string_view query,
   return out;
 }
 
+void append_escaped(std::string& out, std::string_view raw, char quote,
+                    std::string_view control_prefix) {
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : raw) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (quote != '\0' && c == static_cast<unsigned char>(quote)) {
+          out += '\\';
+          out += quote;
+        } else if (c < 0x20 || c == 0x7f) {
+          out += control_prefix;
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+}
+
 std::vector<std::string> split_lines(std::string_view text) {
   std::vector<std::string> out;
   size_t start = 0;

@@ -26,6 +26,12 @@ std::vector<std::string> near_names(std::string_view query,
                                     const std::vector<std::string_view>& candidates,
                                     size_t max_results);
 
+// Appends `raw` to `out` with backslash escapes: \\ \n \r \t by name, `quote` (unless '\0') as
+// a backslash and itself, and every other control character (and DEL) as `control_prefix` and
+// two lowercase hex digits ("\\x" for the toolchain profiles, "\\u00" for TOML).
+void append_escaped(std::string& out, std::string_view raw, char quote,
+                    std::string_view control_prefix);
+
 // The lines of `text` without their '\n' (a last line without one included).
 std::vector<std::string> split_lines(std::string_view text);
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/file.hpp"
+#include "base/text.hpp"
 #include "kconfig/diagnostics.hpp"
 
 namespace rk::kconfig {
@@ -19,32 +20,10 @@ namespace {
 
 constexpr std::string_view kMagic = "rk-toolchain-profile 1";
 
+// The profile's escapes: backslash, newline, return and tab by name, other control characters
+// as \xNN. Profiles are committed files: this spelling must not change.
 void escape_into(std::string& out, std::string_view raw) {
-  static const char kHex[] = "0123456789abcdef";
-  for (unsigned char c : raw) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
+  base::append_escaped(out, raw, '\0', "\\x");
 }
 
 int hex_digit(char c) {

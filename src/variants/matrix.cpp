@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <set>
 
+#include "base/text.hpp"
+
 namespace rk::variants {
 
 namespace fs = std::filesystem;
@@ -374,31 +376,7 @@ namespace {
 // `text` as a TOML basic string: quotes, backslashes and control characters escaped.
 std::string toml_string(const std::string& text) {
   std::string out = "\"";
-  for (char ch : text) {
-    auto byte = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (byte < 0x20 || byte == 0x7f)
-          out += fmt::format("\\u{:04X}", byte);
-        else
-          out += ch;
-    }
-  }
+  base::append_escaped(out, text, '"', "\\u00");
   return out + "\"";
 }
 

@@ -34,6 +34,15 @@ TEST(NearNames, OneRuleForEditsAndContainment) {
   EXPECT_THAT(near_names("OVERLAYFS", names, 1), ElementsAre("OVERLAY_FS"));
 }
 
+TEST(AppendEscaped, NamedEscapesQuoteAndHexControls) {
+  std::string profile;
+  append_escaped(profile, std::string("a\\b\n\r\t\"\x01\x7f", 9), '\0', "\\x");
+  EXPECT_EQ(profile, "a\\\\b\\n\\r\\t\"\\x01\\x7f") << "no quote escaping without a quote";
+  std::string toml;
+  append_escaped(toml, "say \"hi\"\x1b", '"', "\\u00");
+  EXPECT_EQ(toml, "say \\\"hi\\\"\\u001b");
+}
+
 TEST(UnifiedDiff, ThreeLinesOfContextLikeDiffU) {
   EXPECT_EQ(unified_diff("f", "a\nb\nc\n", "a\nB\nc\nd\n"),
             "--- a/f\n+++ b/f\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n");
