@@ -77,6 +77,9 @@ void evaluate_variant(VariantReport& report, const Requirements& requirements);
 
 double median(std::vector<double> values);
 
+// "1234.5 ms", as every output of the report spells a duration.
+std::string format_ms(double ms);
+
 // The variant x probe table (probes as rows, variants as columns), followed by the boot time
 // row, the verdicts and the reasons of every failure.
 std::string render_table(const std::vector<VariantReport>& reports);
