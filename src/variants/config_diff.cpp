@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/file.hpp"
 #include "variants/fragment.hpp"
 
 namespace rk::variants {
@@ -47,11 +48,11 @@ bool git(const std::string& dir, const std::vector<std::string>& args, std::stri
 }
 
 void write_file(const fs::path& path, const std::string& text) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  if (!f) throw VariantsError(ErrorKind::kIo, fmt::format("{}: cannot write", path.string()));
+  try {
+    base::write_file_atomically(path.string(), text, {.durable = false});  // a temporary copy
+  } catch (const base::FileError& e) {
+    throw VariantsError(ErrorKind::kIo, e.what());
+  }
 }
 
 // A private temporary directory, removed with everything in it.
