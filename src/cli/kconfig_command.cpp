@@ -165,9 +165,12 @@ int run_kconfig(const KconfigArgs& a) {
   }
   std::fputs(out.listing.c_str(), stdout);
   std::string error;
+  // Written as conf writes them, without fsync: Kbuild runs this on every build, and conf's
+  // speed is the reference.
+  const base::AtomicWriteOptions as_conf{.create_directories = false, .durable = false};
   if (out.defconfig) {
     try {
-      base::write_file_if_changed(*a.savedefconfig, *out.defconfig, {.create_directories = false});
+      base::write_file_if_changed(*a.savedefconfig, *out.defconfig, as_conf);
     } catch (const base::FileError&) {
       std::fprintf(stderr, "n*** Error while saving defconfig to: %s\n\n",
                    a.savedefconfig->c_str());
@@ -177,9 +180,9 @@ int run_kconfig(const KconfigArgs& a) {
   if (out.config) {
     bool unchanged = false;
     try {
-      unchanged = !base::write_file_if_changed(
-          out.config_path, *out.config,
-          {.create_directories = false, .keep_previous_as = out.config_path + ".old"});
+      base::AtomicWriteOptions keep_old = as_conf;
+      keep_old.keep_previous_as = out.config_path + ".old";
+      unchanged = !base::write_file_if_changed(out.config_path, *out.config, keep_old);
     } catch (const base::FileError& e) {
       std::fprintf(stderr, "%s\n\n*** Error during writing of the configuration.\n\n", e.what());
       return 1;

@@ -407,7 +407,8 @@ bool apply_autoconf(const AutoconfPlan& plan, const std::string& cwd, std::strin
       return false;
     }
     try {
-      base::write_file_atomically(path, content);
+      // Without fsync, as conf: syncconfig runs on every build.
+      base::write_file_atomically(path, content, {.durable = false});
     } catch (const base::FileError& e) {
       error = e.what();
       return false;
