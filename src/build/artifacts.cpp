@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/file.hpp"
 #include "build/error.hpp"
 #include "lazy_libs/zstd.hpp"
 #include "source/util.hpp"
@@ -30,33 +31,23 @@ namespace {
 }
 
 std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BuildError(ErrorKind::kOther, path + ": cannot read: " + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  try {
+    return base::read_file(path);
+  } catch (const base::FileError& e) {
+    throw BuildError(ErrorKind::kOther, e.what());
+  }
 }
 
+// An artifact, durable before its directory is swapped in (base::write_file_atomically fsyncs
+// the file and the directory).
 void write_synced(const std::string& path, const std::string& data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail_io("cannot create " + path, errno);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      fail_io("cannot write " + path, e);
-    }
-    done += static_cast<size_t>(n);
+  try {
+    base::write_file_atomically(path, data, {.create_directories = false});
+  } catch (const base::FileError& e) {
+    throw BuildError(e.disk_full() ? ErrorKind::kDiskFull : ErrorKind::kOther,
+                     std::string(e.what()) +
+                         (e.disk_full() ? " (free some space and run the build again)" : ""));
   }
-  if (::fsync(fd) != 0) {
-    int e = errno;
-    ::close(fd);
-    fail_io("cannot write " + path, e);
-  }
-  ::close(fd);
 }
 
 void fsync_dir(const std::string& dir) {
@@ -165,7 +156,6 @@ std::string write_artifacts(const ArtifactInput& in) {
     std::string target_sha = sha256_of(tmp + "/" + target);
     write_synced(tmp + "/build-info.json", build_info_json(in.info, target_sha));
     write_synced(tmp + "/SHA256SUMS", sha256sums(tmp, artifact_files(target)));
-    fsync_dir(tmp);
     // Swap the new directory in: one atomic exchange when out_dir exists, else a rename.
     if (fs::exists(out_dir, ec)) {
       if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, out_dir.c_str(), RENAME_EXCHANGE) == 0) {

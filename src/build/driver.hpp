@@ -57,7 +57,7 @@ std::map<std::string, std::string> make_variables(const kconfig::Environment& en
                                                   bool ccache);
 
 // Resolves, builds and (with out_root) writes the artifacts of `v`. Throws BuildError, or the
-// workspace's MatrixError when the variant does not resolve.
+// workspace's VariantsError when the variant does not resolve.
 BuildResult build_variant(variants::Workspace& ws, const variants::Variant& v,
                           const source::TreeLocation& tree, const BuildOptions& opts);
 

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
+
 namespace rk::build {
 
 enum class ErrorKind {
@@ -16,13 +18,9 @@ enum class ErrorKind {
   kKbuild,          // make failed (compile error, ...): the message has the log's last errors
 };
 
-class BuildError : public std::runtime_error {
+class BuildError : public base::StageError<ErrorKind> {
  public:
-  BuildError(ErrorKind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
-  ErrorKind kind() const { return kind_; }
-
- private:
-  ErrorKind kind_;
+  using StageError::StageError;
 };
 
 }  // namespace rk::build

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/file.hpp"
 #include "build/config_check.hpp"
 #include "build/error.hpp"
 #include "build/process.hpp"
@@ -23,26 +24,15 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return base::read_file_if_readable(path).value_or("");
 }
 
 void write_text(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".rk-tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out)
-      throw BuildError(errno == ENOSPC ? ErrorKind::kDiskFull : ErrorKind::kOther,
-                       "cannot write " + path);
+  try {
+    base::write_file_atomically(path, text);
+  } catch (const base::FileError& e) {
+    throw BuildError(e.disk_full() ? ErrorKind::kDiskFull : ErrorKind::kOther, e.what());
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw BuildError(ErrorKind::kOther, "cannot write " + path + ": " + ec.message());
 }
 
 // Environment variables that would change what Kbuild does if inherited from the caller.

@@ -157,7 +157,7 @@ int run_build(const BuildArgs& a) {
       status = exit_code_of(e.kind());
       if (e.kind() == build::ErrorKind::kInterrupted || e.kind() == build::ErrorKind::kToolMissing)
         return status;
-    } catch (const variants::MatrixError& e) {
+    } catch (const variants::VariantsError& e) {
       std::fflush(stdout);
       std::fprintf(stderr, "runner-kernel build: %s: %s\n", v->name.c_str(), e.what());
       status = 1;

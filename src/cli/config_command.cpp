@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "base/file.hpp"
 #include "cli/config_common.hpp"
 #include "kconfig/confdata.hpp"
 #include "source/tree_cache.hpp"
@@ -57,14 +58,7 @@ void add_fragment_override_options(CLI::App& cmd, std::vector<std::string>& drop
 }
 
 bool write_atomically(const std::string& path, const std::string& content) {
-  std::error_code ec;
-  fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  std::string error;
-  bool unchanged = false;
-  if (!kconfig::write_file_atomically(path, content, false, error, &unchanged))
-    throw std::runtime_error(error);
-  return !unchanged;
+  return base::write_file_if_changed(path, content);
 }
 
 bool stdout_is_tty() {

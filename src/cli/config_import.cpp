@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/file.hpp"
 #include "cli/config_common.hpp"
 #include "variants/import.hpp"
 
@@ -26,14 +27,6 @@ struct ImportArgs {
   std::string name = "import";
   bool write = false;
 };
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 int run_import(const ConfigOptions& options, const ImportArgs& args) {
   if (args.files.empty()) throw std::runtime_error("config import: give at least one FILE");
@@ -62,7 +55,7 @@ int run_import(const ConfigOptions& options, const ImportArgs& args) {
   std::vector<variants::VariantImport> imports;
   std::vector<std::string> texts;
   for (size_t i = 0; i < args.files.size(); ++i) {
-    texts.push_back(read_text(args.files[i]));
+    texts.push_back(base::read_file(args.files[i]));
     imports.push_back(variants::import_config(*ws, *selected[i], texts.back(), args.files[i]));
   }
   variants::ImportPlan plan = variants::plan_import(m, std::move(imports), args.name);
@@ -74,7 +67,7 @@ int run_import(const ConfigOptions& options, const ImportArgs& args) {
       if (fs::exists(m.absolute(f.path)))
         throw std::runtime_error(fmt::format(
             "{}: already exists; choose another --name or remove it", m.absolute(f.path)));
-    std::string toml = variants::add_fragment_entries(m, read_text(m.path), plan.fragments);
+    std::string toml = variants::add_fragment_entries(m, base::read_file(m.path), plan.fragments);
     for (const auto& f : plan.fragments) write_atomically(m.absolute(f.path), f.text);
     write_atomically(m.path, toml);
     std::printf(

@@ -109,7 +109,7 @@ int run_image(ImageArgs a) {
   } catch (const image::ImageError& e) {
     std::fprintf(stderr, "runner-kernel image: %s\n", e.what());
     return 1;
-  } catch (const variants::MatrixError& e) {
+  } catch (const variants::VariantsError& e) {
     std::fprintf(stderr, "runner-kernel image: %s\n", e.what());
     return 1;
   }
@@ -127,7 +127,8 @@ int run_publish(const PublishArgs& a) {
     req.retry_times = a.retry_times;
     req.dry_run = a.dry_run;
     if (!a.dry_run && !image::program_available(req.skopeo)) {
-      throw image::ImageError("skopeo: not found in PATH; install it (apt-get install skopeo)");
+      throw image::ImageError(image::ErrorKind::kPublish,
+                              "skopeo: not found in PATH; install it (apt-get install skopeo)");
     }
     image::publish_layout(req, image::run_process, [](const std::string& line) {
       std::printf("%s\n", line.c_str());

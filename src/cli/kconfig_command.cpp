@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file.hpp"
 #include "cli/commands.hpp"
 #include "kconfig/autoconf.hpp"
 #include "kconfig/conf_modes.hpp"
@@ -96,7 +97,7 @@ int run_kconfig(const KconfigArgs& a) {
   };
   auto release = [&](const Dialect& d) {
     if (!hold) return;
-    std::fputs(seed_message.c_str(), d.code() >= 6001 ? stdout : stderr);
+    std::fputs(seed_message.c_str(), randconfig_seed_on_stdout(d) ? stdout : stderr);
     for (auto& [to_err, line] : held) std::fprintf(to_err ? stderr : stdout, "%s\n", line.c_str());
   };
 
@@ -170,8 +171,13 @@ int run_kconfig(const KconfigArgs& a) {
   }
   std::fputs(out.listing.c_str(), stdout);
   std::string error;
+  // Written as conf writes them, without fsync: Kbuild runs this on every build, and conf's
+  // speed is the reference.
+  const base::AtomicWriteOptions as_conf{.create_directories = false, .durable = false};
   if (out.defconfig) {
-    if (!write_file_atomically(*a.savedefconfig, *out.defconfig, false, error)) {
+    try {
+      base::write_file_if_changed(*a.savedefconfig, *out.defconfig, as_conf);
+    } catch (const base::FileError&) {
       std::fprintf(stderr, "n*** Error while saving defconfig to: %s\n\n",
                    a.savedefconfig->c_str());
       return 1;
@@ -179,9 +185,12 @@ int run_kconfig(const KconfigArgs& a) {
   }
   if (out.config) {
     bool unchanged = false;
-    if (!write_file_atomically(out.config_path, *out.config, true, error, &unchanged)) {
-      std::fprintf(stderr, "%s\n\n*** Error during writing of the configuration.\n\n",
-                   error.c_str());
+    try {
+      base::AtomicWriteOptions keep_old = as_conf;
+      keep_old.keep_previous_as = out.config_path + ".old";
+      unchanged = !base::write_file_if_changed(out.config_path, *out.config, keep_old);
+    } catch (const base::FileError& e) {
+      std::fprintf(stderr, "%s\n\n*** Error during writing of the configuration.\n\n", e.what());
       return 1;
     }
     print_message(silent,

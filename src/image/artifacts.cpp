@@ -40,23 +40,26 @@ BuildInfo read_build_info(const fs::path& dir) {
   fs::path f = dir / "build-info.json";
   std::ifstream in(f, std::ios::binary);
   if (!in) {
-    throw ImageError(f.string() +
-                     ": missing; the kernel build writes it next to vmlinux.bin.zst: rebuild "
-                     "this variant, or remove " +
-                     dir.string() + " to leave it out");
+    throw ImageError(ErrorKind::kArtifacts,
+                     f.string() +
+                         ": missing; the kernel build writes it next to vmlinux.bin.zst: rebuild "
+                         "this variant, or remove " +
+                         dir.string() + " to leave it out");
   }
   json j;
   try {
     j = json::parse(in);
   } catch (const json::exception& e) {
-    throw ImageError(f.string() + ": not valid JSON (" + e.what() + "); rebuild this variant");
+    throw ImageError(ErrorKind::kArtifacts,
+                     f.string() + ": not valid JSON (" + e.what() + "); rebuild this variant");
   }
   BuildInfo info;
   if (!j.is_object() || !j.contains("kernel_version") || !j.at("kernel_version").is_string() ||
       j.at("kernel_version").get<std::string>().empty()) {
-    throw ImageError(f.string() +
-                     ": no \"kernel_version\" string; rebuild this variant or add it (e.g. "
-                     "\"kernel_version\": \"6.1.112\")");
+    throw ImageError(ErrorKind::kArtifacts,
+                     f.string() +
+                         ": no \"kernel_version\" string; rebuild this variant or add it (e.g. "
+                         "\"kernel_version\": \"6.1.112\")");
   }
   info.kernel_version = j.at("kernel_version").get<std::string>();
   info.timestamp = json_seconds(j, "source_date_epoch");
@@ -81,19 +84,22 @@ void check_boot_test(const fs::path& dir, const std::string& variant) {
   const std::string retest = "run `runner-kernel test " + variant + "` (make boot-test)";
   std::ifstream in(f, std::ios::binary);
   if (!in) {
-    throw ImageError(f.string() + ": missing: this kernel was never boot-tested; " + retest +
-                     ", or package it untested with --allow-untested");
+    throw ImageError(ErrorKind::kNotTested,
+                     f.string() + ": missing: this kernel was never boot-tested; " + retest +
+                         ", or package it untested with --allow-untested");
   }
   json j;
   try {
     j = json::parse(in);
   } catch (const json::exception& e) {
-    throw ImageError(f.string() + ": not valid JSON (" + e.what() + "); " + retest);
+    throw ImageError(ErrorKind::kNotTested,
+                     f.string() + ": not valid JSON (" + e.what() + "); " + retest);
   }
   if (!j.is_object() || !j.contains("passed") || !j.at("passed").is_boolean() ||
       !j.contains("artifacts") || !j.at("artifacts").is_object()) {
-    throw ImageError(f.string() + ": not a boot-test record (no \"passed\" or \"artifacts\"); " +
-                     retest);
+    throw ImageError(
+        ErrorKind::kNotTested,
+        f.string() + ": not a boot-test record (no \"passed\" or \"artifacts\"); " + retest);
   }
   if (!j.at("passed").get<bool>()) {
     std::string why;
@@ -103,10 +109,11 @@ void check_boot_test(const fs::path& dir, const std::string& variant) {
         why += (why.empty() ? "" : "; ") + reason.get<std::string>();
       }
     }
-    throw ImageError(f.string() + ": " + variant + " failed its boot test" +
-                     (why.empty() ? "" : " (" + why + ")") +
-                     "; a kernel whose probes fail is not packaged: fix the variant, rebuild "
-                     "and test it again");
+    throw ImageError(ErrorKind::kNotTested,
+                     f.string() + ": " + variant + " failed its boot test" +
+                         (why.empty() ? "" : " (" + why + ")") +
+                         "; a kernel whose probes fail is not packaged: fix the variant, rebuild "
+                         "and test it again");
   }
   const json& tested = j.at("artifacts");
   for (const std::string& name : layer_files()) {
@@ -114,14 +121,16 @@ void check_boot_test(const fs::path& dir, const std::string& variant) {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) continue;  // reported when the layout is written
     if (!tested.contains(name) || !tested.at(name).is_string()) {
-      throw ImageError(f.string() + ": records no sha256 of " + name + ", so the shipped " + name +
-                       " is not known to be the one tested; " + retest);
+      throw ImageError(ErrorKind::kNotTested, f.string() + ": records no sha256 of " + name +
+                                                  ", so the shipped " + name +
+                                                  " is not known to be the one tested; " + retest);
     }
     const std::string now = sha256_file_hex(file);
     const std::string then = tested.at(name).get<std::string>();
     if (now != then) {
-      throw ImageError(file.string() + " changed after its boot test (tested sha256 " + then +
-                       ", now " + now + "); " + retest);
+      throw ImageError(ErrorKind::kNotTested, file.string() +
+                                                  " changed after its boot test (tested sha256 " +
+                                                  then + ", now " + now + "); " + retest);
     }
   }
 }
@@ -136,9 +145,10 @@ std::optional<std::int64_t> parse_source_date_epoch(const char* value) {
   if (!value || !*value) return std::nullopt;
   auto v = parse_seconds(value);
   if (!v) {
-    throw ImageError(std::string("SOURCE_DATE_EPOCH=") + value +
-                     ": not a number of seconds; set it to e.g. $(git log -1 --format=%ct) or "
-                     "unset it");
+    throw ImageError(ErrorKind::kRequest,
+                     std::string("SOURCE_DATE_EPOCH=") + value +
+                         ": not a number of seconds; set it to e.g. $(git log -1 --format=%ct) or "
+                         "unset it");
   }
   return v;
 }
@@ -146,13 +156,15 @@ std::optional<std::int64_t> parse_source_date_epoch(const char* value) {
 std::vector<BranchInput> discover_branches(const DiscoverOptions& opts) {
   std::error_code ec;
   if (!fs::is_directory(opts.artifacts, ec)) {
-    throw ImageError(opts.artifacts.string() +
-                     ": no such directory; build the kernels first, or point --artifacts at "
-                     "the directory holding <branch>/<arch>/");
+    throw ImageError(ErrorKind::kArtifacts,
+                     opts.artifacts.string() +
+                         ": no such directory; build the kernels first, or point --artifacts at "
+                         "the directory holding <branch>/<arch>/");
   }
   for (const std::string& a : opts.arches) {
     if (oci_architecture(a).empty()) {
-      throw ImageError("unknown architecture \"" + a + "\"; use x86_64 or arm64");
+      throw ImageError(ErrorKind::kRequest,
+                       "unknown architecture \"" + a + "\"; use x86_64 or arm64");
     }
   }
   std::vector<fs::path> dirs;
@@ -177,14 +189,18 @@ std::vector<BranchInput> discover_branches(const DiscoverOptions& opts) {
   for (const std::string& want : opts.branches) {
     if (std::none_of(dirs.begin(), dirs.end(),
                      [&](const fs::path& d) { return d.filename() == want; })) {
-      throw ImageError((opts.artifacts / want).string() +
-                       ": no artifacts for this branch; build it first or drop it from --branch");
+      throw ImageError(
+          ErrorKind::kArtifacts,
+          (opts.artifacts / want).string() +
+              ": no artifacts for this branch; build it first or drop it from --branch");
     }
   }
   if (dirs.empty()) {
-    throw ImageError(opts.artifacts.string() +
-                     ": no kernel artifacts (expected <branch>/<arch>/vmlinux.bin.zst); build the "
-                     "kernels first");
+    throw ImageError(
+        ErrorKind::kArtifacts,
+        opts.artifacts.string() +
+            ": no kernel artifacts (expected <branch>/<arch>/vmlinux.bin.zst); build the "
+            "kernels first");
   }
 
   std::vector<BranchInput> branches;
@@ -196,9 +212,10 @@ std::vector<BranchInput> discover_branches(const DiscoverOptions& opts) {
     for (const std::string& arch : opts.arches) {
       fs::path adir = d / arch;
       if (!fs::is_directory(adir, ec)) {
-        throw ImageError(adir.string() + ": missing; every branch needs " +
-                         std::to_string(opts.arches.size()) +
-                         " architectures: build this one, or restrict the image with --arch");
+        throw ImageError(ErrorKind::kArtifacts,
+                         adir.string() + ": missing; every branch needs " +
+                             std::to_string(opts.arches.size()) +
+                             " architectures: build this one, or restrict the image with --arch");
       }
       BuildInfo info = read_build_info(adir);
       if (opts.require_boot_test) check_boot_test(adir, b.branch + "-" + arch);
@@ -206,9 +223,10 @@ std::vector<BranchInput> discover_branches(const DiscoverOptions& opts) {
         b.kernel_version = info.kernel_version;
         version_from = (adir / "build-info.json").string();
       } else if (b.kernel_version != info.kernel_version) {
-        throw ImageError((adir / "build-info.json").string() + ": kernel_version \"" +
-                         info.kernel_version + "\" differs from \"" + b.kernel_version + "\" in " +
-                         version_from + "; rebuild both from the same source");
+        throw ImageError(ErrorKind::kArtifacts,
+                         (adir / "build-info.json").string() + ": kernel_version \"" +
+                             info.kernel_version + "\" differs from \"" + b.kernel_version +
+                             "\" in " + version_from + "; rebuild both from the same source");
       }
       std::int64_t t = info.timestamp ? *info.timestamp : newest_mtime(adir);
       created = created ? std::max(*created, t) : t;

@@ -64,7 +64,8 @@ class BlobSink {
     static int counter = 0;
     tmp_ = dir_ / (".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw ImageError(tmp_.string() + ": cannot create: " + errno_text());
+    if (fd_ < 0)
+      throw ImageError(ErrorKind::kLayout, tmp_.string() + ": cannot create: " + errno_text());
   }
   ~BlobSink() {
     if (fd_ >= 0) ::close(fd_);
@@ -87,8 +88,8 @@ class BlobSink {
       ssize_t w = ::write(fd_, p, n);
       if (w < 0) {
         if (errno == EINTR) continue;
-        throw ImageError(tmp_.string() + ": write failed: " + errno_text() +
-                         " (check free space on that file system)");
+        throw ImageError(ErrorKind::kLayout, tmp_.string() + ": write failed: " + errno_text() +
+                                                 " (check free space on that file system)");
       }
       p += w;
       n -= static_cast<size_t>(w);
@@ -104,13 +105,13 @@ class BlobSink {
     if (fd_ >= 0) {
       if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
         fd_ = -1;
-        throw ImageError(tmp_.string() + ": cannot flush: " + errno_text());
+        throw ImageError(ErrorKind::kLayout, tmp_.string() + ": cannot flush: " + errno_text());
       }
       fd_ = -1;
       fs::path final_path = dir_ / d.digest.substr(7);
       if (::rename(tmp_.c_str(), final_path.c_str()) != 0) {
-        throw ImageError(final_path.string() + ": cannot rename from " + tmp_.string() + ": " +
-                         errno_text());
+        throw ImageError(ErrorKind::kLayout, final_path.string() + ": cannot rename from " +
+                                                 tmp_.string() + ": " + errno_text());
       }
       committed_ = true;
     }
@@ -143,7 +144,7 @@ const Libarchive& libarchive() {
   try {
     return lazy_libs::libarchive();
   } catch (const lazy_libs::LibraryLoadError& e) {
-    throw ImageError(e.what());
+    throw ImageError(ErrorKind::kLayout, e.what());
   }
 }
 
@@ -161,15 +162,17 @@ void check_artifacts(const BranchInput& b, const PlatformArtifacts& p) {
     std::error_code ec;
     auto st = fs::status(f, ec);
     if (!fs::exists(st)) {
-      throw ImageError(f.string() + ": missing; the " + p.os + "/" + p.architecture +
-                       " image of Linux " + b.branch +
-                       " needs vmlinux.bin.zst, config and System.map from the kernel build: "
-                       "rebuild that variant (its build did not finish), or leave " +
-                       p.os + "/" + p.architecture + " out (runner-kernel image --arch)");
+      throw ImageError(ErrorKind::kLayout,
+                       f.string() + ": missing; the " + p.os + "/" + p.architecture +
+                           " image of Linux " + b.branch +
+                           " needs vmlinux.bin.zst, config and System.map from the kernel build: "
+                           "rebuild that variant (its build did not finish), or leave " +
+                           p.os + "/" + p.architecture + " out (runner-kernel image --arch)");
     }
     if (!fs::is_regular_file(st)) {
-      throw ImageError(f.string() + ": not a regular file; replace it with the file the " +
-                       "kernel build produced");
+      throw ImageError(ErrorKind::kLayout,
+                       f.string() + ": not a regular file; replace it with the file the " +
+                           "kernel build produced");
     }
   }
 }
@@ -186,10 +189,10 @@ void write_layer_entries(const Libarchive& la, struct archive* a, const Platform
   for (const std::string& name : names) {
     fs::path f = p.dir / name;
     std::ifstream in(f, std::ios::binary);
-    if (!in) throw ImageError(f.string() + ": cannot open: " + errno_text());
+    if (!in) throw ImageError(ErrorKind::kLayout, f.string() + ": cannot open: " + errno_text());
     std::error_code ec;
     auto size = static_cast<std::int64_t>(fs::file_size(f, ec));
-    if (ec) throw ImageError(f.string() + ": cannot stat: " + ec.message());
+    if (ec) throw ImageError(ErrorKind::kLayout, f.string() + ": cannot stat: " + ec.message());
 
     la.archive_entry_clear(entry.get());
     la.archive_entry_set_pathname(entry.get(), name.c_str());
@@ -202,17 +205,20 @@ void write_layer_entries(const Libarchive& la, struct archive* a, const Platform
     la.archive_entry_set_mtime(entry.get(), static_cast<time_t>(mtime), 0);
     la.archive_entry_set_size(entry.get(), size);
     if (la.archive_write_header(a, entry.get()) != ARCHIVE_OK) {
-      throw ImageError(f.string() + ": cannot add to the layer: " + archive_error(la, a));
+      throw ImageError(ErrorKind::kLayout,
+                       f.string() + ": cannot add to the layer: " + archive_error(la, a));
     }
     std::int64_t left = size;
     while (left > 0) {
       in.read(buf.data(), static_cast<std::streamsize>(std::min<std::int64_t>(left, buf.size())));
       std::streamsize got = in.gcount();
       if (got <= 0) {
-        throw ImageError(f.string() + ": shrank while being read; rerun when the build is done");
+        throw ImageError(ErrorKind::kLayout,
+                         f.string() + ": shrank while being read; rerun when the build is done");
       }
       if (la.archive_write_data(a, buf.data(), static_cast<size_t>(got)) != got) {
-        throw ImageError(f.string() + ": cannot add to the layer: " + archive_error(la, a));
+        throw ImageError(ErrorKind::kLayout,
+                         f.string() + ": cannot add to the layer: " + archive_error(la, a));
       }
       left -= got;
     }
@@ -224,7 +230,7 @@ void write_layer_entries(const Libarchive& la, struct archive* a, const Platform
 void write_layer(BlobSink& sink, const PlatformArtifacts& p, std::int64_t mtime, bool gzip) {
   const Libarchive& la = libarchive();
   ArchivePtr a(la.archive_write_new(), la.archive_write_free);
-  if (!a) throw ImageError("libarchive: out of memory");
+  if (!a) throw ImageError(ErrorKind::kLayout, "libarchive: out of memory");
   bool ok = la.archive_write_set_format_ustar(a.get()) == ARCHIVE_OK &&
             la.archive_write_set_bytes_per_block(a.get(), 0) == ARCHIVE_OK;
   if (ok && gzip) {
@@ -235,20 +241,22 @@ void write_layer(BlobSink& sink, const PlatformArtifacts& p, std::int64_t mtime,
         la.archive_write_set_filter_option(a.get(), "gzip", "compression-level", "6") == ARCHIVE_OK;
   }
   if (!ok)
-    throw ImageError("libarchive: cannot set up the layer writer: " + archive_error(la, a.get()));
+    throw ImageError(ErrorKind::kLayout,
+                     "libarchive: cannot set up the layer writer: " + archive_error(la, a.get()));
   if (la.archive_write_open(a.get(), &sink, nullptr, archive_to_sink, nullptr) != ARCHIVE_OK) {
-    throw ImageError("libarchive: cannot open the layer writer: " + archive_error(la, a.get()));
+    throw ImageError(ErrorKind::kLayout,
+                     "libarchive: cannot open the layer writer: " + archive_error(la, a.get()));
   }
   try {
     write_layer_entries(la, a.get(), p, mtime);
   } catch (const ImageError&) {
-    if (!sink.error.empty()) throw ImageError(sink.error);
+    if (!sink.error.empty()) throw ImageError(ErrorKind::kLayout, sink.error);
     throw;
   }
   if (la.archive_write_close(a.get()) != ARCHIVE_OK) {
-    if (!sink.error.empty()) throw ImageError(sink.error);
-    throw ImageError("libarchive: cannot finish the layer of " + p.dir.string() + ": " +
-                     archive_error(la, a.get()));
+    if (!sink.error.empty()) throw ImageError(ErrorKind::kLayout, sink.error);
+    throw ImageError(ErrorKind::kLayout, "libarchive: cannot finish the layer of " +
+                                             p.dir.string() + ": " + archive_error(la, a.get()));
   }
 }
 
@@ -269,7 +277,9 @@ void write_text_file(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (!out) throw ImageError(path.string() + ": cannot write (check free space and permissions)");
+  if (!out)
+    throw ImageError(ErrorKind::kLayout,
+                     path.string() + ": cannot write (check free space and permissions)");
   fsync_path(path, false);
 }
 
@@ -316,31 +326,37 @@ std::map<std::string, std::string> common_annotations(const LayoutRequest& req,
 }
 
 void validate_request(const LayoutRequest& req) {
-  if (req.out.empty()) throw ImageError("no output directory given for the OCI layout");
+  if (req.out.empty())
+    throw ImageError(ErrorKind::kLayout, "no output directory given for the OCI layout");
   if (req.branches.empty()) {
-    throw ImageError("no kernel branches to package: build at least one variant first");
+    throw ImageError(ErrorKind::kLayout,
+                     "no kernel branches to package: build at least one variant first");
   }
-  if (req.version.empty()) throw ImageError("no project version given for the image tags");
+  if (req.version.empty())
+    throw ImageError(ErrorKind::kLayout, "no project version given for the image tags");
   std::set<std::string> seen;
   for (const BranchInput& b : req.branches) {
     if (!seen.insert(b.branch).second) {
-      throw ImageError("branch " + b.branch + " given twice; give each branch once");
+      throw ImageError(ErrorKind::kLayout,
+                       "branch " + b.branch + " given twice; give each branch once");
     }
     if (b.kernel_version.empty()) {
-      throw ImageError("branch " + b.branch + ": no kernel version; set \"kernel_version\" in " +
-                       "its build-info.json");
+      throw ImageError(ErrorKind::kLayout, "branch " + b.branch +
+                                               ": no kernel version; set \"kernel_version\" in " +
+                                               "its build-info.json");
     }
     if (b.platforms.empty()) {
-      throw ImageError("branch " + b.branch + ": no platform artifacts; build it first");
+      throw ImageError(ErrorKind::kLayout,
+                       "branch " + b.branch + ": no platform artifacts; build it first");
     }
     std::set<std::string> archs;
     for (const PlatformArtifacts& p : b.platforms) {
       if (p.architecture.empty() || p.os.empty()) {
-        throw ImageError(p.dir.string() + ": platform without os/architecture");
+        throw ImageError(ErrorKind::kLayout, p.dir.string() + ": platform without os/architecture");
       }
       if (!archs.insert(p.os + "/" + p.architecture).second) {
-        throw ImageError("branch " + b.branch + ": platform " + p.os + "/" + p.architecture +
-                         " given twice");
+        throw ImageError(ErrorKind::kLayout, "branch " + b.branch + ": platform " + p.os + "/" +
+                                                 p.architecture + " given twice");
       }
       check_artifacts(b, p);
     }
@@ -353,8 +369,8 @@ void install_layout(const fs::path& tmp, const fs::path& out) {
   std::error_code ec;
   if (!fs::exists(out, ec)) {
     if (::rename(tmp.c_str(), out.c_str()) != 0) {
-      throw ImageError(out.string() + ": cannot rename " + tmp.string() +
-                       " to it: " + errno_text());
+      throw ImageError(ErrorKind::kLayout, out.string() + ": cannot rename " + tmp.string() +
+                                               " to it: " + errno_text());
     }
     return;
   }
@@ -367,13 +383,14 @@ void install_layout(const fs::path& tmp, const fs::path& out) {
   fs::path old = tmp;
   old += ".old";
   if (::rename(out.c_str(), old.c_str()) != 0) {
-    throw ImageError(out.string() + ": cannot move the previous layout aside: " + errno_text());
+    throw ImageError(ErrorKind::kLayout,
+                     out.string() + ": cannot move the previous layout aside: " + errno_text());
   }
   if (::rename(tmp.c_str(), out.c_str()) != 0) {
     int saved = errno;
     ::rename(old.c_str(), out.c_str());
-    throw ImageError(out.string() + ": cannot rename " + tmp.string() +
-                     " to it: " + std::strerror(saved));
+    throw ImageError(ErrorKind::kLayout, out.string() + ": cannot rename " + tmp.string() +
+                                             " to it: " + std::strerror(saved));
   }
   fs::remove_all(old, ec);
 }
@@ -388,14 +405,15 @@ std::string sha256_file_hex(const fs::path& file) {
   try {
     return lazy_libs::sha256_file_hex(file.string());
   } catch (const std::system_error& e) {
-    throw ImageError(e.what());
+    throw ImageError(ErrorKind::kLayout, e.what());
   }
 }
 
 std::string rfc3339_utc(std::int64_t epoch) {
   time_t t = static_cast<time_t>(epoch);
   struct tm tm {};
-  if (!gmtime_r(&t, &tm)) throw ImageError("timestamp out of range: " + std::to_string(epoch));
+  if (!gmtime_r(&t, &tm))
+    throw ImageError(ErrorKind::kLayout, "timestamp out of range: " + std::to_string(epoch));
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
@@ -407,9 +425,10 @@ std::string image_tag(const std::string& prefix, const std::string& branch) {
     if (c != '.') compact += c;
   std::string tag = prefix + "-linux" + compact;
   if (!valid_tag(tag)) {
-    throw ImageError("\"" + tag + "\" is not a valid image tag (letters, digits, '_', '.', '-'; " +
-                     "at most 128): fix the version \"" + prefix + "\" or branch \"" + branch +
-                     "\"");
+    throw ImageError(ErrorKind::kLayout,
+                     "\"" + tag + "\" is not a valid image tag (letters, digits, '_', '.', '-'; " +
+                         "at most 128): fix the version \"" + prefix + "\" or branch \"" + branch +
+                         "\"");
   }
   return tag;
 }
@@ -424,13 +443,15 @@ LayoutResult write_oci_layout(const LayoutRequest& req) {
     bool is_layout = fs::exists(out / "oci-layout", ec);
     bool empty = fs::is_directory(out, ec) && fs::is_empty(out, ec);
     if (!is_layout && !empty) {
-      throw ImageError(out.string() + ": exists and is not an OCI layout; remove it or choose " +
-                       "another output directory");
+      throw ImageError(ErrorKind::kLayout,
+                       out.string() + ": exists and is not an OCI layout; remove it or choose " +
+                           "another output directory");
     }
   }
   fs::create_directories(out.parent_path(), ec);
   if (ec) {
-    throw ImageError(out.parent_path().string() + ": cannot create: " + ec.message());
+    throw ImageError(ErrorKind::kLayout,
+                     out.parent_path().string() + ": cannot create: " + ec.message());
   }
 
   // Build everything next to the destination (same file system, so the final rename works).
@@ -438,8 +459,9 @@ LayoutResult write_oci_layout(const LayoutRequest& req) {
   std::vector<char> tmpl(pattern.begin(), pattern.end());
   tmpl.push_back('\0');
   if (!::mkdtemp(tmpl.data())) {
-    throw ImageError(out.parent_path().string() + ": cannot create a temporary directory: " +
-                     errno_text() + " (check permissions and free space)");
+    throw ImageError(ErrorKind::kLayout, out.parent_path().string() +
+                                             ": cannot create a temporary directory: " +
+                                             errno_text() + " (check permissions and free space)");
   }
   TempDir tmp{fs::path(tmpl.data())};
   ::chmod(tmp.path.c_str(), 0755);
@@ -537,19 +559,21 @@ std::vector<LayoutRef> read_layout_refs(const fs::path& dir) {
   auto read_json = [](const fs::path& f) {
     std::ifstream in(f, std::ios::binary);
     if (!in) {
-      throw ImageError(f.string() + ": missing; create the layout with `runner-kernel image`");
+      throw ImageError(ErrorKind::kLayout,
+                       f.string() + ": missing; create the layout with `runner-kernel image`");
     }
     try {
       return json::parse(in);
     } catch (const json::exception& e) {
-      throw ImageError(f.string() + ": not valid JSON (" + e.what() +
-                       "); recreate the layout with `runner-kernel image`");
+      throw ImageError(ErrorKind::kLayout, f.string() + ": not valid JSON (" + e.what() +
+                                               "); recreate the layout with `runner-kernel image`");
     }
   };
   json layout = read_json(dir / "oci-layout");
   if (!layout.is_object() || layout.value("imageLayoutVersion", "") != "1.0.0") {
-    throw ImageError((dir / "oci-layout").string() +
-                     ": not an OCI image layout 1.0.0; recreate it with `runner-kernel image`");
+    throw ImageError(ErrorKind::kLayout,
+                     (dir / "oci-layout").string() +
+                         ": not an OCI image layout 1.0.0; recreate it with `runner-kernel image`");
   }
   json index = read_json(dir / "index.json");
   std::vector<LayoutRef> refs;
@@ -570,8 +594,9 @@ std::vector<LayoutRef> read_layout_refs(const fs::path& dir) {
       refs.push_back(std::move(r));
     }
   } catch (const json::exception& e) {
-    throw ImageError((dir / "index.json").string() + ": malformed (" + e.what() +
-                     "); recreate the layout with `runner-kernel image`");
+    throw ImageError(ErrorKind::kLayout, (dir / "index.json").string() + ": malformed (" +
+                                             e.what() +
+                                             "); recreate the layout with `runner-kernel image`");
   }
   return refs;
 }

@@ -20,12 +20,22 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
+
 namespace rk::image {
 
-// A failure with a message naming the file at fault and how to fix it.
-class ImageError : public std::runtime_error {
+// What went wrong in the image stage; the message names the file at fault and how to fix it.
+enum class ErrorKind {
+  kRequest,    // the options are wrong (--to, an architecture, SOURCE_DATE_EPOCH)
+  kArtifacts,  // a build output is missing or invalid: rebuild the variant
+  kNotTested,  // no passed boot test for exactly these files: run `runner-kernel test`
+  kLayout,     // the OCI layout cannot be written or read
+  kPublish,    // skopeo or the registry failed
+};
+
+class ImageError : public base::StageError<ErrorKind> {
  public:
-  using std::runtime_error::runtime_error;
+  using StageError::StageError;
 };
 
 inline constexpr const char* kMediaTypeIndex = "application/vnd.oci.image.index.v1+json";

@@ -27,19 +27,22 @@ namespace {
 void check_destination(const std::string& dest) {
   const std::string scheme = "docker://";
   if (dest.rfind(scheme, 0) != 0 || dest.size() == scheme.size()) {
-    throw ImageError("--to " + dest + ": give a registry repository as docker://HOST/REPO");
+    throw ImageError(ErrorKind::kRequest,
+                     "--to " + dest + ": give a registry repository as docker://HOST/REPO");
   }
   std::string rest = dest.substr(scheme.size());
   size_t slash = rest.find('/');
   std::string last = rest.substr(rest.rfind('/') + 1);
   if (slash == std::string::npos || slash == 0 || last.empty()) {
-    throw ImageError("--to " + dest + ": give a repository, e.g. docker://" +
-                     (slash == std::string::npos ? rest : "HOST") + "/runner-kernel");
+    throw ImageError(ErrorKind::kRequest, "--to " + dest + ": give a repository, e.g. docker://" +
+                                              (slash == std::string::npos ? rest : "HOST") +
+                                              "/runner-kernel");
   }
   if (rest.find('@') != std::string::npos || last.find(':') != std::string::npos) {
-    throw ImageError("--to " + dest +
-                     ": give the repository without a tag or digest; the tags are " +
-                     "<version>-linux<branch> and <alias>-linux<branch>");
+    throw ImageError(ErrorKind::kRequest,
+                     "--to " + dest +
+                         ": give the repository without a tag or digest; the tags are " +
+                         "<version>-linux<branch> and <alias>-linux<branch>");
   }
 }
 
@@ -60,8 +63,9 @@ std::string join(const std::vector<std::string>& argv) {
 std::string branch_suffix(const LayoutRef& r) {
   size_t pos = r.tag.rfind("-linux");
   if (pos == std::string::npos) {
-    throw ImageError("tag " + r.tag + " in the layout has no -linux<branch> suffix; recreate " +
-                     "the layout with `runner-kernel image`");
+    throw ImageError(ErrorKind::kLayout,
+                     "tag " + r.tag + " in the layout has no -linux<branch> suffix; recreate " +
+                         "the layout with `runner-kernel image`");
   }
   return r.tag.substr(pos + 1);
 }
@@ -73,7 +77,9 @@ struct TempFile {
     std::vector<char> t(pattern.begin(), pattern.end());
     t.push_back('\0');
     int fd = ::mkstemp(t.data());
-    if (fd < 0) throw ImageError(pattern + ": cannot create a temporary file (check $TMPDIR)");
+    if (fd < 0)
+      throw ImageError(ErrorKind::kPublish,
+                       pattern + ": cannot create a temporary file (check $TMPDIR)");
     ::close(fd);
     path = t.data();
   }
@@ -88,14 +94,14 @@ struct TempFile {
 void check_authfile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
-    throw ImageError("--authfile " + path + ": " + std::strerror(errno) +
+    throw ImageError(ErrorKind::kRequest, "--authfile " + path + ": " + std::strerror(errno) +
                      "; write it with `skopeo login --authfile " + path +
                      " --password-stdin REGISTRY`");
-  if (!S_ISREG(st.st_mode)) throw ImageError("--authfile " + path + ": not a regular file");
+  if (!S_ISREG(st.st_mode)) throw ImageError(ErrorKind::kRequest, "--authfile " + path + ": not a regular file");
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    throw ImageError("--authfile " + path + " is readable or writable by others (mode " + mode +
+    throw ImageError(ErrorKind::kRequest, "--authfile " + path + " is readable or writable by others (mode " + mode +
                      "); it holds registry credentials: chmod 600 " + path);
   }
 }
@@ -117,8 +123,9 @@ std::vector<PublishedTag> publish_layout(const PublishRequest& req, const Proces
   if (!req.alias.empty()) image_tag(req.alias, "0");  // throws on an invalid alias
   fs::path layout = fs::absolute(req.layout).lexically_normal();
   if (layout.string().find(':') != std::string::npos) {
-    throw ImageError(layout.string() + ": skopeo cannot address a layout whose path holds ':'; " +
-                     "move it elsewhere or pass --from with another path");
+    throw ImageError(ErrorKind::kLayout,
+                     layout.string() + ": skopeo cannot address a layout whose path holds ':'; " +
+                         "move it elsewhere or pass --from with another path");
   }
   std::vector<LayoutRef> refs = read_layout_refs(layout);
   if (!req.branches.empty()) {
@@ -129,16 +136,18 @@ std::vector<PublishedTag> publish_layout(const PublishRequest& req, const Proces
                (r.branch.empty() && branch_suffix(r) == image_tag("x", b).substr(2));
       });
       if (it == refs.end()) {
-        throw ImageError((layout / "index.json").string() + ": no image of branch " + b +
-                         "; run `runner-kernel image` after building it");
+        throw ImageError(ErrorKind::kLayout, (layout / "index.json").string() +
+                                                 ": no image of branch " + b +
+                                                 "; run `runner-kernel image` after building it");
       }
       kept.push_back(*it);
     }
     refs = kept;
   }
   if (refs.empty()) {
-    throw ImageError((layout / "index.json").string() +
-                     ": no tagged images; recreate the layout with `runner-kernel image`");
+    throw ImageError(ErrorKind::kLayout,
+                     (layout / "index.json").string() +
+                         ": no tagged images; recreate the layout with `runner-kernel image`");
   }
 
   std::vector<PublishedTag> pushed;
@@ -169,20 +178,22 @@ std::vector<PublishedTag> publish_layout(const PublishRequest& req, const Proces
                               ? "install skopeo (apt-get install skopeo)"
                               : "check the registry address, credentials (--authfile) "
                                 "and TLS (--dest-tls-verify=false for a plain-HTTP registry)";
-        throw ImageError("pushing " + dest + " failed (" + join(argv) + "):\n" + res.output +
-                         "\nfix: " + fix);
+        throw ImageError(ErrorKind::kPublish, "pushing " + dest + " failed (" + join(argv) +
+                                                  "):\n" + res.output + "\nfix: " + fix);
       }
       std::ifstream in(digest_file->path);
       std::string got;
       std::getline(in, got);
       if (got.empty()) {
-        throw ImageError("pushing " + dest + ": skopeo wrote no digest to " +
-                         digest_file->path.string() + "; use skopeo 1.6 or newer");
+        throw ImageError(ErrorKind::kPublish, "pushing " + dest + ": skopeo wrote no digest to " +
+                                                  digest_file->path.string() +
+                                                  "; use skopeo 1.6 or newer");
       }
       if (got != r.descriptor.digest) {
-        throw ImageError("pushing " + dest + ": the registry holds " + got + " but " +
-                         (layout / "index.json").string() + " says " + r.descriptor.digest +
-                         "; the registry must keep OCI image indexes unchanged");
+        throw ImageError(ErrorKind::kPublish,
+                         "pushing " + dest + ": the registry holds " + got + " but " +
+                             (layout / "index.json").string() + " says " + r.descriptor.digest +
+                             "; the registry must keep OCI image indexes unchanged");
       }
       if (log) log("pushed " + dest + " " + got);
       pushed.push_back({dest, got});

@@ -11,6 +11,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "base/file.hpp"
 #include "kconfig/menu_help.hpp"
 
 namespace rk::kconfig {
@@ -39,8 +40,8 @@ class PreviousAutoconf {
       : c_(c),
         t_(c.tree()),
         unknown_(unknown),
-        old_(t_.dialect.code() < 6012),
-        v510_(t_.dialect.code() < 6001),
+        lenient_(lenient_config_reader(t_.dialect)),
+        quoted_strings_(auto_conf_quotes_strings(t_.dialect)),
         values_(t_.symbol_count()) {}
 
   // Returns false when the file does not exist (nothing is reset then).
@@ -48,7 +49,7 @@ class PreviousAutoconf {
     std::optional<std::string> text = files.read(name);
     if (!text) return false;
     name_ = name;
-    if (old_) {
+    if (lenient_) {
       // 5.10/6.1 forget every computed value while loading, and count choices as loaded.
       for (Symbol* s : t_.symbols_in_hash_order()) {
         c_.invalidate(s);
@@ -85,7 +86,7 @@ class PreviousAutoconf {
 
   void handle_line(std::string line, int lineno) {
     std::string name, val;
-    if (!old_) {
+    if (!lenient_) {
       chomp(line);
       if (line.empty()) return;
     }
@@ -95,20 +96,20 @@ class PreviousAutoconf {
       size_t sp = line.find(' ', 9);
       if (sp == std::string::npos) return;
       std::string rest = line.substr(sp + 1);
-      if (old_ ? rest.compare(0, 10, "is not set") != 0 : rest != "is not set") return;
+      if (lenient_ ? rest.compare(0, 10, "is not set") != 0 : rest != "is not set") return;
       name = line.substr(9, sp - 9);
       val = "n";
     } else if (line.compare(0, 7, "CONFIG_") == 0) {
       size_t eq = line.find('=', 7);
       if (eq == std::string::npos) {
-        if (!old_) warn(lineno, "unexpected data: " + line);
+        if (!lenient_) warn(lineno, "unexpected data: " + line);
         return;
       }
       name = line.substr(7, eq - 7);
       val = line.substr(eq + 1);
-      if (old_) chomp(val);
+      if (lenient_) chomp(val);
     } else {
-      if (!old_) {
+      if (!lenient_) {
         warn(lineno, "unexpected data: " + line);
       } else if (!line.empty() && line[0] != '\r' && line[0] != '\n') {
         warn(lineno, "unexpected data: " + line.substr(0, line.find_first_of("\r\n")));
@@ -124,7 +125,7 @@ class PreviousAutoconf {
     Value& v = values_[sym->id];
     if (v.set) warn(lineno, "override: reassigning to symbol " + sym->name);
     if (!set_value(sym, v, val)) return;
-    if (old_ && sym->is_choice_value() && sym->choice_sym) {
+    if (lenient_ && sym->is_choice_value() && sym->choice_sym) {
       Value& cv = values_[sym->choice_sym->id];
       if (v.tri == Tristate::Mod && cv.tri == Tristate::Yes) {
         warn(lineno, sym->name + " creates inconsistent choice state");
@@ -153,8 +154,7 @@ class PreviousAutoconf {
         v.set = true;
         return true;
       case SymbolType::String:
-        if (v510_) {
-          // 5.10 quotes strings in auto.conf.
+        if (quoted_strings_) {
           if (p.empty() || p[0] != '"') return true;
           std::string out;
           size_t i = 1;
@@ -185,15 +185,15 @@ class PreviousAutoconf {
   Config& c_;
   const Tree& t_;
   std::vector<std::string>& unknown_;
-  const bool old_;
-  const bool v510_;
+  const bool lenient_;
+  const bool quoted_strings_;
   std::vector<Value> values_;
   std::string name_;
 };
 
-// include/config/FOO (6.1+) or include/config/foo/bar.h for FOO_BAR (5.10).
-std::string dep_file(const std::string& prefix, const std::string& name, bool v510) {
-  if (!v510) return prefix + name;
+// include/config/FOO_BAR, or include/config/foo/bar.h (see flat_dependency_files).
+std::string dep_file(const std::string& prefix, const std::string& name, bool flat) {
+  if (flat) return prefix + name;
   std::string out = prefix;
   for (char ch : name)
     out += ch == '_' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -201,7 +201,7 @@ std::string dep_file(const std::string& prefix, const std::string& name, bool v5
 }
 
 std::string heading(const Tree& t, bool c_style) {
-  if (c_style && t.dialect.code() < 6001)
+  if (c_style && autoconf_h_heading_with_blank_lines(t.dialect))
     return "/*\n *\n * Automatically generated file; DO NOT EDIT.\n * " + t.mainmenu +
            "\n *\n */\n";
   if (c_style)
@@ -211,9 +211,9 @@ std::string heading(const Tree& t, bool c_style) {
 
 std::string autoconf_cmd(const Tree& t, const std::string& autoconf_name) {
   std::string out;
-  const int ver = t.dialect.code();
+  const AutoConfCmdLayout layout = auto_conf_cmd_layout(t.dialect);
   const auto& files = t.files();
-  if (ver >= 6012) {
+  if (layout == AutoConfCmdLayout::k6_12) {
     out += "autoconfig := " + autoconf_name + "\n";
     out += "\ndeps_config := \\\n";
     for (const SourceFile& f : files) out += "\t" + f.name + " \\\n";
@@ -228,7 +228,7 @@ std::string autoconf_cmd(const Tree& t, const std::string& autoconf_name) {
       o += "ifneq \"$(" + name + ")\" \"" + value + "\"\n" + autoconf_name + ": FORCE\nendif\n";
   };
   out += "deps_config := \\\n";
-  if (ver >= 6001) {
+  if (layout == AutoConfCmdLayout::k6_1) {
     for (auto it = files.rbegin(); it != files.rend(); ++it) out += "\t" + it->name + " \\\n";
     out += "\n" + autoconf_name + ": $(deps_config)\n\n";
   } else {
@@ -247,8 +247,8 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
                            bool overwrite) {
   AutoconfPlan plan;
   const Tree& t = c.tree();
-  const int ver = t.dialect.code();
-  const bool v510 = ver < 6001;
+  const bool flat_deps = flat_dependency_files(t.dialect);
+  const AutoconfCalcOrder calc_order = autoconf_calc_order(t.dialect);
   const std::string autoconf_name = env_or(env, "KCONFIG_AUTOCONFIG", "include/config/auto.conf");
   {
     struct stat st;
@@ -262,10 +262,10 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
   }
 
   plan.files.emplace_back(
-      v510 ? std::string("include/config/auto.conf.cmd") : autoconf_name + ".cmd",
+      flat_deps ? autoconf_name + ".cmd" : std::string("include/config/auto.conf.cmd"),
       autoconf_cmd(t, autoconf_name));
 
-  if (ver >= 6012)
+  if (calc_order == AutoconfCalcOrder::before_touching)
     for (Symbol* s : t.symbols_in_hash_order()) c.calc(s);
 
   // conf_touch_deps
@@ -274,10 +274,11 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
   std::vector<std::string> unknown;
   PreviousAutoconf previous(c, unknown);
   previous.load(files, autoconf_name);
-  for (const std::string& name : unknown) plan.touch.push_back(dep_file(prefix, name, v510));
-  if (ver < 6012) c.calc(t.modules);
+  for (const std::string& name : unknown) plan.touch.push_back(dep_file(prefix, name, flat_deps));
+  const bool touch_calculates = calc_order != AutoconfCalcOrder::before_touching;
+  if (touch_calculates) c.calc(t.modules);
   for (Symbol* sym : t.symbols_in_hash_order()) {
-    if (ver < 6012) {
+    if (touch_calculates) {
       c.calc(sym);
       if ((sym->flags & kSymNoWrite) || !sym->has_name) continue;
     } else if (sym->is_choice()) {
@@ -298,11 +299,11 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
     } else if (!old.set) {
       continue;  // neither an old nor a new value
     }
-    plan.touch.push_back(dep_file(prefix, sym->name, v510));
+    plan.touch.push_back(dep_file(prefix, sym->name, flat_deps));
   }
-  plan.touch_makes_dirs = v510;
+  plan.touch_makes_dirs = !flat_deps;
 
-  if (ver >= 6001 && ver < 6012)
+  if (calc_order == AutoconfCalcOrder::after_touching)
     for (Symbol* s : t.symbols_in_hash_order()) c.calc(s);
 
   auto written = [&](Symbol* s) { return (c.st(s).flags & kWrite) && s->has_name; };
@@ -310,7 +311,7 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
   std::string rustc;
   std::string autoconf = heading(t, false);
   for (Symbol* sym : t.symbols_in_hash_order()) {
-    if (v510) c.calc(sym);
+    if (calc_order == AutoconfCalcOrder::while_writing) c.calc(sym);
     if (!written(sym) || sym->type == SymbolType::Unknown) continue;
     std::string val = conf_string_value(c, sym);
     // autoconf.h
@@ -335,8 +336,7 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
       }
       if (print) header += "#define CONFIG_" + sym->name + suffix + " " + vprefix + v + "\n";
     }
-    // rustc_cfg (6.1+)
-    if (!v510) {
+    if (writes_rustc_cfg(t.dialect)) {
       std::string v = val;
       bool print = true;
       if (is_tristate_like(sym->type)) {
@@ -350,14 +350,16 @@ AutoconfPlan plan_autoconf(Config& c, const FileAccess& files, const Environment
       }
       if (print) rustc += "--cfg=CONFIG_" + sym->name + "=" + escape_string_value(v) + "\n";
     }
-    // auto.conf: n is left out; 5.10 quotes strings, later releases don't.
+    // auto.conf: n is left out.
     if (is_tristate_like(sym->type) && !val.empty() && val[0] == 'n') continue;
-    std::string v = sym->type == SymbolType::String && v510 ? escape_string_value(val) : val;
+    std::string v = sym->type == SymbolType::String && auto_conf_quotes_strings(t.dialect)
+                        ? escape_string_value(val)
+                        : val;
     autoconf += "CONFIG_" + sym->name + "=" + v + "\n";
   }
   plan.files.emplace_back(env_or(env, "KCONFIG_AUTOHEADER", "include/generated/autoconf.h"),
                           header);
-  if (!v510)
+  if (writes_rustc_cfg(t.dialect))
     plan.files.emplace_back(env_or(env, "KCONFIG_RUSTCCFG", "include/generated/rustc_cfg"), rustc);
   plan.files.emplace_back(autoconf_name, autoconf);
   return plan;
@@ -404,18 +406,11 @@ bool apply_autoconf(const AutoconfPlan& plan, const std::string& cwd, std::strin
       error = "cannot create the directory of " + name;
       return false;
     }
-    std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out << content;
-      if (!out.flush()) {
-        error = "cannot write " + tmp;
-        return false;
-      }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      std::remove(tmp.c_str());
-      error = "cannot rename " + tmp;
+    try {
+      // Without fsync, as conf: syncconfig runs on every build.
+      base::write_file_atomically(path, content, {.durable = false});
+    } catch (const base::FileError& e) {
+      error = e.what();
       return false;
     }
     return true;

@@ -37,7 +37,7 @@ class Asker {
         mode_(mode),
         io_(io),
         new_rules_(t_.dialect.new_choice_rules()),
-        v612_(t_.dialect.code() >= 6012) {}
+        no_value_at_eof_(reports_no_value_at_eof(t_.dialect)) {}
 
   int run() {
     try {
@@ -158,7 +158,7 @@ class Asker {
         def = line_.substr(0, line_.size() - 1);
       }
       if (have_def && c_.set_string(sym, def)) return;
-      if (v612_ && eof_) no_value_at_eof(sym);
+      if (no_value_at_eof_ && eof_) no_value_at_eof(sym);
       give_up_at_eof(sym, reads);
     }
   }
@@ -425,7 +425,7 @@ class Asker {
   AskMode mode_;
   Console& io_;
   const bool new_rules_;
-  const bool v612_;
+  const bool no_value_at_eof_;
   int indent_ = 1;
   int conf_cnt_ = 0;
   const Menu* root_entry_ = nullptr;

@@ -81,7 +81,7 @@ bool randomize_choice_old(Config& c, Symbol* choice, RandomSource& rs) {
 // conf's "has changed" (only randconfig repeats while it is set).
 bool set_new_symbols_old(Config& c, Policy policy, RandomSource* rs) {
   const Tree& t = c.tree();
-  const bool allnoconfig_y = t.dialect.code() < 5011;
+  const bool allnoconfig_y = allnoconfig_y_applies(t.dialect);
   bool has_changed = false;
   for (Symbol* sym : t.symbols_in_hash_order()) {
     SymbolState& st = c.state(sym);
@@ -330,8 +330,7 @@ ConfOutcome run_conf_mode(Config& c, const ConfRequest& req) {
   c.set_changed(true);
   const Dialect& d = c.tree().dialect;
 
-  // KCONFIG_WERROR (6.1+): warnings about the input file, or unmet dependencies, are fatal.
-  const bool werror = d.code() >= 6001 && req.env.count("KCONFIG_WERROR");
+  const bool werror = supports_kconfig_werror(d) && req.env.count("KCONFIG_WERROR");
   Diagnostics* diag = c.diagnostics();
   size_t lines_before_read = diag ? diag->lines().size() : 0;
 

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/file.hpp"
+
 namespace rk::kconfig {
 
 namespace {
@@ -87,7 +89,7 @@ class Reader {
   std::vector<std::string> defconfig_candidates() {
     std::vector<std::string> out;
     const Tree& t = c_.tree();
-    if (t.dialect.code() < 6000) {
+    if (uses_defconfig_list(t.dialect)) {
       Symbol* list = t.defconfig_list;
       if (!list) return out;
       for (const Property* p = list->props; p; p = p->next) {
@@ -237,14 +239,14 @@ class Reader {
 
   void parse(const std::string& text) {
     const Tree& t = c_.tree();
-    const int ver = t.dialect.code();
+    const bool lenient = lenient_config_reader(t.dialect);
+    const bool strict_comments = strict_config_comments(t.dialect);
     const bool warn_unknown = env_.count("KCONFIG_WARN_UNKNOWN_SYMBOLS") > 0;
     lineno_ = 0;
     for (std::string_view raw : split_lines(text)) {
       ++lineno_;
-      // 6.12 strips the line ending first; older releases look at it in place.
       std::string line(raw);
-      if (ver >= 6012) {
+      if (!lenient) {
         if (!line.empty() && line.back() == '\n') {
           line.pop_back();
           if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -254,7 +256,7 @@ class Reader {
       std::string name, val;
       const bool is_hash = !line.empty() && line[0] == '#';
       if (is_hash) {
-        if (ver >= 5011 && (line.size() < 2 || line[1] != ' ')) continue;
+        if (strict_comments && (line.size() < 2 || line[1] != ' ')) continue;
         if (line.size() < 2 + kPrefix.size() || line.compare(2, kPrefix.size(), kPrefix) != 0)
           continue;
         size_t start = 2 + kPrefix.size();
@@ -262,17 +264,17 @@ class Reader {
         if (sp == std::string::npos) continue;
         name = line.substr(start, sp - start);
         std::string rest = line.substr(sp + 1);
-        if (ver >= 6012 ? rest != "is not set" : rest.compare(0, 10, "is not set") != 0) continue;
+        if (!lenient ? rest != "is not set" : rest.compare(0, 10, "is not set") != 0) continue;
         val = "n";
       } else if (line.compare(0, kPrefix.size(), kPrefix) == 0) {
         size_t eq = line.find('=', kPrefix.size());
         if (eq == std::string::npos) {
-          if (ver >= 6012) warn("unexpected data: " + line);
+          if (!lenient) warn("unexpected data: " + line);
           continue;
         }
         name = line.substr(kPrefix.size(), eq - kPrefix.size());
         val = line.substr(eq + 1);
-        if (ver < 6012) {
+        if (lenient) {
           size_t nl = val.find('\n');
           if (nl != std::string::npos) {
             val.erase(nl);
@@ -280,7 +282,7 @@ class Reader {
           }
         }
       } else {
-        if (ver >= 6012) {
+        if (!lenient) {
           warn("unexpected data: " + line);
         } else if (!line.empty() && line[0] != '\r' && line[0] != '\n') {
           warn("unexpected data: " + line.substr(0, line.find_first_of("\r\n")));
@@ -291,13 +293,12 @@ class Reader {
       Symbol* sym = t.find(name);
       if (sym && sym->is_const()) sym = nullptr;
       if (!sym) {
-        if (warn_unknown && ver >= 5011) warn("unknown symbol: " + name);
+        if (warn_unknown && strict_comments) warn("unknown symbol: " + name);
         c_.set_changed(true);
         continue;
       }
       if (c_.st(sym).flags & kDefUser) warn("override: reassigning to symbol " + sym->name);
-      if (is_hash && ver < 5011) {
-        // 5.10 handles "is not set" itself: only bool/tristate symbols take it.
+      if (is_hash && legacy_is_not_set(t.dialect)) {
         if (sym->type == SymbolType::Bool || sym->type == SymbolType::Tristate) {
           c_.state(sym).user_tri = Tristate::No;
           c_.state(sym).flags |= kDefUser;
@@ -326,11 +327,7 @@ std::optional<std::string> FileAccess::read(const std::string& name) const {
   if (read_override) return read_override(name);
   std::string path = resolve(name);
   if (path.empty()) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return base::read_file_if_readable(path);
 }
 
 std::string FileAccess::resolve(const std::string& name) const {
@@ -420,7 +417,7 @@ static void print_symbol(std::string& out, Config& c, const Symbol* sym) {
 
 std::string render_config(Config& c) {
   const Tree& t = c.tree();
-  const bool old_end_markers = t.dialect.code() < 5011;
+  const bool old_end_markers = legacy_end_of_menu_markers(t.dialect);
   std::string out = config_heading(t);
   if (!c.changed()) c.clear_all_valid();
 
@@ -523,55 +520,6 @@ std::string escape_string_value(std::string_view in) {
     out += ch;
   }
   return out + "\"";
-}
-
-bool write_file_atomically(const std::string& path, const std::string& content, bool keep_old,
-                           std::string& error, bool* unchanged) {
-  if (unchanged) *unchanged = false;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      if (ss.str() == content) {
-        if (unchanged) *unchanged = true;
-        return true;
-      }
-    }
-  }
-  std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    error = tmp + ": " + std::strerror(errno);
-    return false;
-  }
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      error = tmp + ": " + std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    error = tmp + ": " + std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  if (keep_old) {
-    std::string old = path + ".old";
-    ::rename(path.c_str(), old.c_str());
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    error = path + ": " + std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  return true;
 }
 
 }  // namespace rk::kconfig

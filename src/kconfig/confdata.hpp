@@ -45,10 +45,4 @@ std::string escape_string_value(std::string_view in);
 // The four-line heading conf writes at the top of .config.
 std::string config_heading(const Tree& tree);
 
-// Writes `content` to `path` through a temporary file and rename, keeping the previous file as
-// `path`.old like conf. Returns false (and sets `error`) on failure; never leaves a partial
-// file. `unchanged` is set when the file already had this content (and is left untouched).
-bool write_file_atomically(const std::string& path, const std::string& content, bool keep_old,
-                           std::string& error, bool* unchanged = nullptr);
-
 }  // namespace rk::kconfig

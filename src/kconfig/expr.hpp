@@ -110,7 +110,7 @@ class ExprSimplifier {
   const Tree& tree_;
   Tree* arena_;
   BlockArena<Expr, 1024> scratch_;
-  bool v612_;
+  bool single_pass_;  // single_pass_expr_simplifier() of the tree's dialect
   int trans_count_ = 0;
   int temp_depth_ = 0;  // inside eq(): allocations are temporary
   bool pairwise_ = false;

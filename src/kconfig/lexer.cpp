@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "kconfig/front_end_rules.hpp"
+#include "kconfig/dialect.hpp"
 
 namespace rk::kconfig {
 

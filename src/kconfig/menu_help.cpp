@@ -104,20 +104,20 @@ void prompt_details(Config& c, HelpWriter& w, const Property* prop) {
   if (!w.same(pm->conf_dep, prop->conf_visible)) w.dep(prop->conf_visible, "  Visible if: ");
 
   const Tree& t = c.tree();
-  const bool v510 = t.dialect.code() < 6001;
+  const bool legacy = legacy_help_location(t.dialect);
   const Menu* chain[8];
   int n = 0;
-  for (const Menu* m = v510 ? pm->parent : pm; m && m != &t.root && n < 8; m = m->parent) {
+  for (const Menu* m = legacy ? pm->parent : pm; m && m != &t.root && n < 8; m = m->parent) {
     chain[n++] = m;
     // Visibility is checked for the jump keys of menuconfig's search; conf does it too, and
     // it has side effects, so it happens here the same way.
-    if (v510) c.menu_visible(m);
+    if (legacy) c.menu_visible(m);
   }
-  if (!v510) {
+  if (!legacy) {
     for (int i = 0; i < n; ++i)
       if (c.menu_visible(chain[i])) break;
   }
-  if (v510 && n == 0) return;
+  if (legacy && n == 0) return;
   w.out += "  Location:\n";
   for (int j = 4; --n >= 0; j += 2) {
     const Menu* m = chain[n];

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/file.hpp"
+#include "base/kernel_version.hpp"
 #include "kconfig/base_dirs.hpp"
 #include "kconfig/builder.hpp"
 #include "kconfig/finalize.hpp"
@@ -17,31 +19,11 @@ namespace rk::kconfig {
 
 namespace {
 
-// "VERSION = 6" / "PATCHLEVEL = 1" from a kernel Makefile.
+// The release a kernel Makefile names ("VERSION = 6", "PATCHLEVEL = 1").
 bool makefile_release(const std::string& text, Dialect& out) {
-  int version = -1, patchlevel = -1;
-  std::istringstream lines(text);
-  std::string line;
-  for (int n = 0; n < 50 && std::getline(lines, line); ++n) {
-    auto value_of = [&](const char* key) -> int {
-      std::string k(key);
-      if (line.compare(0, k.size(), k) != 0) return -1;
-      size_t i = k.size();
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-      if (i >= line.size() || line[i] != '=') return -1;
-      ++i;
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-      int v = 0;
-      size_t start = i;
-      while (i < line.size() && line[i] >= '0' && line[i] <= '9' && v < 100000)
-        v = v * 10 + (line[i++] - '0');
-      return i == start ? -1 : v;
-    };
-    if (int v = value_of("VERSION"); v >= 0) version = v;
-    if (int v = value_of("PATCHLEVEL"); v >= 0) patchlevel = v;
-  }
-  if (version < 0 || patchlevel < 0) return false;
-  out = Dialect{version, patchlevel};
+  auto version = base::parse_makefile_version(text);
+  if (!version) return false;
+  out = Dialect{version->version, version->patchlevel};
   return true;
 }
 
@@ -52,18 +34,16 @@ Dialect detect_dialect(const ParseOptions& o, const std::string& srctree) {
   auto read = [&](const std::string& path, std::string& text) {
     std::string full = in_directory(o.cwd, path);
     if (o.read_file) return o.read_file(full, text);
-    std::ifstream in(full);
-    if (!in) return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    auto contents = base::read_file_if_readable(full);
+    if (!contents) return false;
+    text = std::move(*contents);
     return true;
   };
   Dialect d;
   std::string text;
   if (!srctree.empty() && read(srctree + "/Makefile", text) && makefile_release(text, d)) return d;
   if (read("Makefile", text) && makefile_release(text, d)) return d;
-  return Dialect{6, 12};
+  return kNewestDialect;
 }
 
 // Records each command and what it printed, for the parse cache.

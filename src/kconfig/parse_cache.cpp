@@ -15,6 +15,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "base/file.hpp"
 #include "kconfig/base_dirs.hpp"
 #include "kconfig/byte_io.hpp"
 #include "kconfig/parse.hpp"
@@ -304,20 +305,10 @@ void DirectorySnapshotStore::store(const std::string& key, std::string_view byte
     if (slash == std::string::npos) break;
   }
   std::string path = dir_ + "/" + key_name(key) + ".tree";
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  bool ok = done == bytes.size();
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
+  try {
+    // A lost snapshot only costs a parse: no fsync.
+    base::write_file_atomically(path, bytes, {.create_directories = false, .durable = false});
+  } catch (const base::FileError&) {
     return;
   }
   prune();

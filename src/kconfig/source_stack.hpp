@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "kconfig/front_end_rules.hpp"
+#include "kconfig/dialect.hpp"
 #include "kconfig/parse_cache.hpp"
 #include "kconfig/tree.hpp"
 

@@ -6,18 +6,19 @@ namespace rk::kconfig {
 
 namespace {
 
+constexpr Dialect kEveryRelease{0, 0};
+constexpr Dialect kNoRelease{999, 0};
+
 struct Keyword {
   std::string_view spelling;
   Tok tok;
-  int since = 0;      // first dialect code (version*1000+patchlevel) with the keyword
-  int until = 99999;  // first dialect code without it
+  Dialect since = kEveryRelease;  // first release with the keyword
+  Dialect until = kNoRelease;     // first release without it
 };
 
-// Which words each release's lexer.l reserves. 'option' and its arguments went away in 5.13,
-// when 'option modules' became the 'modules' keyword; 'optional' went with the choice
-// rewrite of 6.11; 'transitional' arrived in 6.18.
+// Which words each release's lexer.l reserves (the releases are named in dialect.hpp).
 constexpr Keyword kKeywords[] = {
-    {"allnoconfig_y", Tok::AllNoConfigY, 0, 5013},
+    {"allnoconfig_y", Tok::AllNoConfigY, kEveryRelease, kOptionStatementRemoved},
     {"bool", Tok::Bool},
     {"choice", Tok::Choice},
     {"comment", Tok::Comment},
@@ -25,7 +26,7 @@ constexpr Keyword kKeywords[] = {
     {"def_bool", Tok::DefBool},
     {"def_tristate", Tok::DefTristate},
     {"default", Tok::Default},
-    {"defconfig_list", Tok::DefconfigList, 0, 5013},
+    {"defconfig_list", Tok::DefconfigList, kEveryRelease, kOptionStatementRemoved},
     {"depends", Tok::Depends},
     {"endchoice", Tok::EndChoice},
     {"endif", Tok::EndIf},
@@ -40,14 +41,14 @@ constexpr Keyword kKeywords[] = {
     {"menuconfig", Tok::MenuConfig},
     {"modules", Tok::Modules},
     {"on", Tok::On},
-    {"option", Tok::Option, 0, 5013},
-    {"optional", Tok::Optional, 0, 6011},
+    {"option", Tok::Option, kEveryRelease, kOptionStatementRemoved},
+    {"optional", Tok::Optional, kEveryRelease, kChoiceRewrite},
     {"prompt", Tok::Prompt},
     {"range", Tok::Range},
     {"select", Tok::Select},
     {"source", Tok::Source},
     {"string", Tok::String},
-    {"transitional", Tok::Transitional, 6018},
+    {"transitional", Tok::Transitional, kTransitionalKeyword},
     {"tristate", Tok::Tristate},
     {"visible", Tok::Visible},
 };
@@ -161,8 +162,7 @@ Tok keyword(std::string_view word, const Dialect& dialect) {
   int i = keyword_index(word);
   if (i < 0) return Tok::Word;
   const Keyword& k = kKeywords[i];
-  int code = dialect.code();
-  return code >= k.since && code < k.until ? k.tok : Tok::Word;
+  return dialect.at_least(k.since) && !dialect.at_least(k.until) ? k.tok : Tok::Word;
 }
 
 }  // namespace rk::kconfig

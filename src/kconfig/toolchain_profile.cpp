@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/file.hpp"
+#include "base/text.hpp"
 #include "kconfig/diagnostics.hpp"
 
 namespace rk::kconfig {
@@ -18,32 +20,10 @@ namespace {
 
 constexpr std::string_view kMagic = "rk-toolchain-profile 1";
 
+// The profile's escapes: backslash, newline, return and tab by name, other control characters
+// as \xNN. Profiles are committed files: this spelling must not change.
 void escape_into(std::string& out, std::string_view raw) {
-  static const char kHex[] = "0123456789abcdef";
-  for (unsigned char c : raw) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
+  base::append_escaped(out, raw, '\0', "\\x");
 }
 
 int hex_digit(char c) {
@@ -93,11 +73,13 @@ bool unescape(std::string_view in, std::string& out) {
 }  // namespace
 
 ToolchainProfile ToolchainProfile::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw KconfigError("can't read toolchain profile " + path + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
+  std::string text;
+  try {
+    text = base::read_file(path);
+  } catch (const base::FileError& e) {
+    throw KconfigError(std::string("can't read the toolchain profile: ") + e.what());
+  }
+  return parse(text, path);
 }
 
 ToolchainProfile ToolchainProfile::parse(std::string_view text, const std::string& origin) {
@@ -159,29 +141,10 @@ std::string ToolchainProfile::serialize() const {
 }
 
 void ToolchainProfile::save(const std::string& path) const {
-  std::string tmp = path + ".tmp.XXXXXX";
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0)
-    throw KconfigError("can't write toolchain profile " + path + ": " + std::strerror(errno));
-  std::string text = serialize();
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw KconfigError("can't write toolchain profile " + path + ": " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  // mkstemp creates the file 0600; a profile is ordinary data.
-  ::fchmod(fd, 0644);
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw KconfigError("can't write toolchain profile " + path + ": " + std::strerror(err));
+  try {
+    base::write_file_atomically(path, serialize(), {.create_directories = false});
+  } catch (const base::FileError& e) {
+    throw KconfigError(std::string("can't write the toolchain profile: ") + e.what());
   }
 }
 

@@ -73,7 +73,7 @@ void Tree::NameTable::insert(Symbol* sym, uint64_t hash) {
 }
 
 Dialect parse_dialect(std::string_view version) {
-  Dialect d{6, 12};
+  Dialect d = kNewestDialect;
   int parts[2] = {0, 0};
   size_t i = 0;
   for (int k = 0; k < 2; ++k) {
@@ -176,7 +176,7 @@ Symbol* Tree::new_choice_symbol() {
 
 const std::vector<Symbol*>& Tree::symbols_in_hash_order() const {
   if (!hash_order_.empty() || insertion_order_.empty()) return hash_order_;
-  const uint32_t buckets = dialect.code() >= 6012 ? (1u << 14) : 9973u;
+  const uint32_t buckets = symbol_hash_buckets(dialect);
   // Bucket ascending; within a bucket the newest entry comes first (head insertion). A
   // counting sort: bucket sizes, their starts, then every symbol, newest first, into place.
   const size_t n = insertion_order_.size();

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "kconfig/dialect.hpp"
 #include "kconfig/tristate.hpp"
 
 namespace rk::kconfig {
@@ -108,19 +109,6 @@ class BlockArena {
   size_t used_ = 0;
   size_t size_ = 0;
 };
-
-// Behaviour differences between kernel releases, keyed on the release the tree comes from.
-struct Dialect {
-  int version = 6;
-  int patchlevel = 1;
-  int code() const { return version * 1000 + patchlevel; }
-  // 6.11 rewrote choices: no tristate or named choices, no 'optional', selection by
-  // user choice / default / first visible member.
-  bool new_choice_rules() const { return code() >= 6011; }
-};
-
-// "6.1.192", "6.12", "5.10.0-rc1" -> {6, 1}; unparsable text gives the newest dialect.
-Dialect parse_dialect(std::string_view version);
 
 enum class ExprKind : uint8_t {
   None,

@@ -186,10 +186,12 @@ std::optional<TreeLocation> find_tree(const variants::Matrix& matrix,
 
 TreeLocation require_tree(const variants::Matrix& matrix, const variants::BranchSpec& branch) {
   if (auto t = find_tree(matrix, branch)) return *t;
-  throw variants::MatrixError(fmt::format(
-      "{}:{}: the kernel source of branch {} ({}) is not fetched yet: run `runner-kernel fetch "
-      "{}`",
-      matrix.path, branch.line, branch.name, branch.version, branch.name));
+  throw variants::VariantsError(
+      variants::ErrorKind::kTree,
+      fmt::format(
+          "{}:{}: the kernel source of branch {} ({}) is not fetched yet: run `runner-kernel fetch "
+          "{}`",
+          matrix.path, branch.line, branch.name, branch.version, branch.name));
 }
 
 }  // namespace rk::source

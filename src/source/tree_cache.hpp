@@ -81,7 +81,7 @@ std::optional<TreeLocation> find_tree_route(const variants::Matrix& matrix,
                                             const variants::BranchSpec& branch,
                                             const std::string& route);
 
-// find_tree or a MatrixError saying how to fetch it.
+// find_tree or a VariantsError saying how to fetch it.
 TreeLocation require_tree(const variants::Matrix& matrix, const variants::BranchSpec& branch);
 
 }  // namespace rk::source

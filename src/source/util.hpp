@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
+
 namespace rk::source {
 
 // Why a fetch failed; the default route order falls back to Debian only on kNetwork.
@@ -23,13 +25,9 @@ enum class ErrorKind {
   kVersion,      // the tree or package is not the pinned version
 };
 
-class SourceError : public std::runtime_error {
+class SourceError : public base::StageError<ErrorKind> {
  public:
-  SourceError(ErrorKind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
-  ErrorKind kind() const { return kind_; }
-
- private:
-  ErrorKind kind_;
+  using StageError::StageError;
 };
 
 // Lowercase hex sha256 of a file's bytes; throws SourceError when it cannot be read.

@@ -8,6 +8,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "base/file.hpp"
+#include "base/text.hpp"
 #include "kconfig/confdata.hpp"
 #include "kconfig/expr.hpp"
 #include "kconfig/menu_help.hpp"
@@ -464,7 +466,8 @@ std::string Model::diff_text() {
   SavePlan p = plan();
   std::string out;
   for (const auto& e : p.errors) out += "error: " + e + "\n";
-  for (const auto& [path, text] : p.new_texts) out += unified_diff(path, baseline_[path], text);
+  for (const auto& [path, text] : p.new_texts)
+    out += base::unified_diff(path, baseline_[path], text);
   if (out.empty()) out = "No pending changes.\n";
   return out;
 }
@@ -496,9 +499,10 @@ std::vector<std::string> Model::save() {
     return problems;
   }
   for (const auto& [path, text] : p.new_texts) {
-    std::string error;
-    if (!kc::write_file_atomically(ws_.matrix().absolute(path), text, false, error)) {
-      problems.push_back(error);
+    try {
+      base::write_file_atomically(ws_.matrix().absolute(path), text);
+    } catch (const base::FileError& e) {
+      problems.push_back(e.what());
       continue;
     }
     baseline_[path] = text;

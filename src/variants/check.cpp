@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "base/file.hpp"
+#include "base/text.hpp"
 #include "kconfig/tristate.hpp"
 #include "variants/fragment.hpp"
 #include "variants/landing.hpp"
@@ -61,9 +63,9 @@ bool value_without_user_setting_matches(kconfig::Config& c, const std::string& s
 
 std::set<std::string> symbols_mentioned(const std::string& path) {
   std::set<std::string> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
+  // A missing file mentions nothing.
+  for (const std::string& line :
+       base::split_lines(base::read_file_if_readable(path).value_or(""))) {
     size_t start = line.rfind("CONFIG_", 0) == 0 ? 7 : line.rfind("# CONFIG_", 0) == 0 ? 9 : 0;
     if (!start) continue;
     size_t end = start;
@@ -167,7 +169,7 @@ VariantCheck check_one_variant(Workspace& ws, const Variant& variant, const Chec
       f.actual = "(absent)";
       f.why.push_back(fmt::format("CONFIG_{} is not defined by the {} tree", s.symbol,
                                   m.branch_of(*v).version));
-      auto near = near_names(c.tree(), s.symbol);
+      auto near = near_symbol_names(c.tree(), s.symbol, 3);
       if (!near.empty()) {
         std::string list;
         for (const auto& n : near) list += (list.empty() ? "" : ", ") + n;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/file.hpp"
 #include "variants/fragment.hpp"
 
 namespace rk::variants {
@@ -47,11 +48,11 @@ bool git(const std::string& dir, const std::vector<std::string>& args, std::stri
 }
 
 void write_file(const fs::path& path, const std::string& text) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  if (!f) throw MatrixError(fmt::format("{}: cannot write", path.string()));
+  try {
+    base::write_file_atomically(path.string(), text, {.durable = false});  // a temporary copy
+  } catch (const base::FileError& e) {
+    throw VariantsError(ErrorKind::kIo, e.what());
+  }
 }
 
 // A private temporary directory, removed with everything in it.
@@ -59,7 +60,8 @@ class TempDir {
  public:
   TempDir() {
     std::string tmpl = (fs::temp_directory_path() / "rk-config-diff-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw MatrixError("cannot create a temporary directory");
+    if (!mkdtemp(tmpl.data()))
+      throw VariantsError(ErrorKind::kIo, "cannot create a temporary directory");
     path_ = tmpl;
   }
   ~TempDir() {
@@ -155,7 +157,8 @@ DiffResult diff_variants(Workspace& ws, const Variant& a, const Variant& b) {
 DiffResult diff_branches(Workspace& ws, const std::string& a, const std::string& b) {
   const Matrix& m = ws.matrix();
   for (const std::string& name : {a, b})
-    if (!m.find_branch(name)) throw MatrixError(fmt::format("unknown branch '{}'", name));
+    if (!m.find_branch(name))
+      throw VariantsError(ErrorKind::kRequest, fmt::format("unknown branch '{}'", name));
   std::vector<std::pair<const Variant*, const Variant*>> pairs;
   std::vector<const Variant*> all;
   for (const Variant& va : m.variants) {  // in the matrix's arch order
@@ -186,7 +189,8 @@ DiffResult diff_revision(Workspace& ws, const RevisionDiffOptions& o) {
   const std::string root = cur.root;
   std::string out;
   if (!git(root, {"rev-parse", "--verify", "--quiet", o.rev + "^{commit}"}, out))
-    throw MatrixError(
+    throw VariantsError(
+        ErrorKind::kGit,
         fmt::format("{}: '{}' is not a git revision of this repository", root, o.rev));
   std::string commit = out.substr(0, out.find('\n'));
 
@@ -195,15 +199,16 @@ DiffResult diff_revision(Workspace& ws, const RevisionDiffOptions& o) {
   std::string matrix_name = fs::path(cur.path).filename().string();
   std::string text;
   if (!git(root, {"show", commit + ":./" + matrix_name}, text))
-    throw MatrixError(fmt::format("{}: revision {} has no {}", root, o.rev, matrix_name));
+    throw VariantsError(ErrorKind::kGit,
+                        fmt::format("{}: revision {} has no {}", root, o.rev, matrix_name));
   fs::path rev_matrix_path = tmp.path() / matrix_name;
   write_file(rev_matrix_path, text);
   Matrix rm = Matrix::load(rev_matrix_path.string());
   std::map<std::string, std::string> rev_fragment_text;
   for (const FragmentSpec& f : rm.fragments) {
     if (!git(root, {"show", commit + ":./" + f.path}, text))
-      throw MatrixError(
-          fmt::format("{}@{}: fragment {} is listed but missing", matrix_name, o.rev, f.path));
+      throw VariantsError(ErrorKind::kGit, fmt::format("{}@{}: fragment {} is listed but missing",
+                                                       matrix_name, o.rev, f.path));
     write_file(tmp.path() / f.path, text);
     rev_fragment_text[f.path] = text;
   }
@@ -241,9 +246,11 @@ DiffResult diff_revision(Workspace& ws, const RevisionDiffOptions& o) {
   auto rev_workspace = [&]() -> Workspace& {
     if (!rev_ws) {
       if (!o.locator)
-        throw MatrixError(fmt::format(
-            "revision {} defines a variant's branch or arch differently; no tree locator given",
-            o.rev));
+        throw VariantsError(
+            ErrorKind::kRequest,
+            fmt::format(
+                "revision {} defines a variant's branch or arch differently; no tree locator given",
+                o.rev));
       rev_ws = std::make_unique<Workspace>(rm, o.locator, o.mode);
     }
     return *rev_ws;

@@ -66,7 +66,7 @@ struct RevisionDiffOptions {
 // The revision's matrix (variants.toml next to the workspace's, its fragments and toolchain
 // profiles, read with `git show` into a temporary directory) against the workspace's (the
 // working tree, including fragments edited in memory). Variants whose branch and arch are the
-// same on both sides are resolved over the workspace's trees. Throws MatrixError when git
+// same on both sides are resolved over the workspace's trees. Throws VariantsError when git
 // fails or the revision has no matrix.
 DiffResult diff_revision(Workspace& ws, const RevisionDiffOptions& options);
 

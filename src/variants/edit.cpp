@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/file.hpp"
+#include "base/text.hpp"
 #include "kconfig/confdata.hpp"
 #include "variants/fragment.hpp"
 #include "variants/landing.hpp"
@@ -67,67 +69,6 @@ Finding refusal(const std::string& symbol, const std::string& why, const std::st
   f.why.push_back(why);
   f.fix_note = fix_note;
   return f;
-}
-
-// A unified diff of two small texts (an LCS table is fine for fragment-sized files).
-std::string unified_diff(const std::string& path, const std::string& a, const std::string& b) {
-  auto split = [](const std::string& t) {
-    std::vector<std::string> lines;
-    std::istringstream in(t);
-    std::string l;
-    while (std::getline(in, l)) lines.push_back(l);
-    return lines;
-  };
-  std::vector<std::string> x = split(a), y = split(b);
-  size_t n = x.size(), m = y.size();
-  std::vector<std::vector<int>> lcs(n + 1, std::vector<int>(m + 1, 0));
-  for (size_t i = n; i-- > 0;)
-    for (size_t j = m; j-- > 0;)
-      lcs[i][j] = x[i] == y[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-  struct Op {
-    char kind;
-    std::string text;
-    size_t ai, bi;
-  };
-  std::vector<Op> ops;
-  size_t i = 0, j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && x[i] == y[j]) {
-      ops.push_back({' ', x[i], i, j});
-      ++i, ++j;
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      ops.push_back({'+', y[j], i, j});
-      ++j;
-    } else {
-      ops.push_back({'-', x[i], i, j});
-      ++i;
-    }
-  }
-  std::string out = fmt::format("--- a/{}\n+++ b/{}\n", path, path);
-  const size_t ctx = 2;
-  for (size_t k = 0; k < ops.size();) {
-    if (ops[k].kind == ' ') {
-      ++k;
-      continue;
-    }
-    size_t start = k >= ctx ? k - ctx : 0;
-    size_t end = k;
-    size_t quiet = 0;
-    while (end < ops.size() && quiet <= 2 * ctx) {
-      quiet = ops[end].kind == ' ' ? quiet + 1 : 0;
-      ++end;
-    }
-    end = std::min(ops.size(), end - (quiet > ctx ? quiet - ctx : 0));
-    size_t a0 = ops[start].ai, b0 = ops[start].bi, al = 0, bl = 0;
-    for (size_t q = start; q < end; ++q) {
-      if (ops[q].kind != '+') ++al;
-      if (ops[q].kind != '-') ++bl;
-    }
-    out += fmt::format("@@ -{},{} +{},{} @@\n", a0 + 1, al, b0 + 1, bl);
-    for (size_t q = start; q < end; ++q) out += fmt::format("{}{}\n", ops[q].kind, ops[q].text);
-    k = end;
-  }
-  return out;
 }
 
 }  // namespace
@@ -277,15 +218,14 @@ EditPlan plan_edits(Workspace& ws, const std::vector<SettingChange>& changes) {
           NewFragment nf;
           nf.path = target_path;
           nf.variants = targets;
-          if (bs.size() * as.size() != all.size() || true) {
-            std::set<std::string> all_b, all_a;
-            for (const auto& v : m.variants) {
-              all_b.insert(m.branch_of(v).name);
-              all_a.insert(m.arch_of(v).name);
-            }
-            if (bs != all_b) nf.branches.assign(bs.begin(), bs.end());
-            if (as != all_a) nf.arches.assign(as.begin(), as.end());
+          // Filters only where the scope is narrower than the matrix.
+          std::set<std::string> all_b, all_a;
+          for (const auto& v : m.variants) {
+            all_b.insert(m.branch_of(v).name);
+            all_a.insert(m.arch_of(v).name);
           }
+          if (bs != all_b) nf.branches.assign(bs.begin(), bs.end());
+          if (as != all_a) nf.arches.assign(as.begin(), as.end());
           created.push_back(nf);
           texts[target_path] =
               fmt::format("# Settings for {} made with `runner-kernel config set` or menuconfig.\n",
@@ -362,33 +302,20 @@ EditPlan plan_edits(Workspace& ws, const std::vector<SettingChange>& changes) {
 
   plan.texts = texts;
   if (!created.empty()) {
-    std::ifstream in(m.path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string toml = ss.str();
-    if (!toml.empty() && toml.back() != '\n') toml += "\n";
-    for (const auto& nf : created) {
-      toml += fmt::format("\n[[fragment]]\npath = \"{}\"\n", nf.path);
-      auto list = [](const std::vector<std::string>& xs) {
-        std::string out;
-        for (const auto& x : xs) out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", x);
-        return "[" + out + "]";
-      };
-      if (!nf.arches.empty()) toml += fmt::format("arches = {}\n", list(nf.arches));
-      if (!nf.branches.empty()) toml += fmt::format("branches = {}\n", list(nf.branches));
-    }
-    plan.matrix_text = toml;
+    std::vector<FragmentSpec> entries;
+    for (const auto& nf : created) entries.push_back({nf.path, nf.arches, nf.branches, {}, 0});
+    plan.matrix_text = append_fragment_entries(m, base::read_file(m.path), entries);
   }
   return plan;
 }
 
 void write_plan(const Matrix& matrix, const EditPlan& plan) {
   auto write = [](const std::string& path, const std::string& text) {
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    std::string error;
-    if (!kconfig::write_file_atomically(path, text, false, error))
-      throw MatrixError(fmt::format("{}: {}", path, error));
+    try {
+      base::write_file_atomically(path, text);
+    } catch (const base::FileError& e) {
+      throw VariantsError(ErrorKind::kIo, e.what());
+    }
   };
   for (const auto& [path, text] : plan.texts) write(matrix.absolute(path), text);
   if (!plan.matrix_text.empty()) write(matrix.path, plan.matrix_text);
@@ -402,7 +329,7 @@ std::string plan_diff(Workspace& ws, const EditPlan& plan) {
                   plan.new_fragments.end();
     if (!is_new)
       for (const auto& l : ws.fragment(path).lines) old += l + "\n";
-    if (old != text) out += unified_diff(path, old, text);
+    if (old != text) out += base::unified_diff(path, old, text);
   }
   return out;
 }

@@ -116,10 +116,6 @@ ExplainResult explain_symbol(Workspace& ws, const std::vector<const Variant*>& v
 VariantExplanation explain_in_config(kconfig::Config& config, const std::string& symbol,
                                      const std::string& variant, const std::string& config_text);
 
-// Names in `tree` close to `name` (edit distance, case-insensitive), closest first.
-std::vector<std::string> near_symbol_names(const kconfig::Tree& tree, const std::string& name,
-                                           size_t max_results = 5);
-
 // One row per fact, variants as columns; rows identical in every variant span the width.
 // Columns that would not fit `width` are stacked (one line per group of equal variants).
 std::string render_text(const ExplainResult& result, size_t width);

@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "base/file.hpp"
+#include "base/text.hpp"
 #include "variants/matrix.hpp"
 
 namespace rk::variants {
@@ -55,18 +57,6 @@ std::optional<std::string> not_set_symbol(std::string_view line) {
   return std::string(line.substr(head.size(), end - head.size()));
 }
 
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    lines.emplace_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return lines;
-}
-
 std::string join_lines(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += l + "\n";
@@ -90,7 +80,7 @@ const FragmentSetting* Fragment::find(std::string_view symbol) const {
 Fragment parse_fragment(std::string_view text, const std::string& path) {
   Fragment f;
   f.path = path;
-  f.lines = split_lines(text);
+  f.lines = base::split_lines(text);
   std::string paragraph;  // comment paragraph directly above, joined
   bool paragraph_open = false;
   std::map<std::string, int> first_line;
@@ -116,43 +106,47 @@ Fragment parse_fragment(std::string_view text, const std::string& path) {
       continue;
     } else {
       if (line.substr(0, 7) != "CONFIG_")
-        throw MatrixError(fmt::format(
-            "{}:{}: expected CONFIG_<SYMBOL>=<value>, a '#' comment or a blank line, got '{}'",
-            path, lineno, line));
+        throw VariantsError(
+            ErrorKind::kFragment,
+            fmt::format(
+                "{}:{}: expected CONFIG_<SYMBOL>=<value>, a '#' comment or a blank line, got '{}'",
+                path, lineno, line));
       size_t end = 7;
       while (end < line.size() && is_symbol_char(line[end])) ++end;
       if (end == 7 || end >= line.size() || line[end] != '=')
-        throw MatrixError(
+        throw VariantsError(
+            ErrorKind::kFragment,
             fmt::format("{}:{}: expected CONFIG_<SYMBOL>=<value>, got '{}'", path, lineno, line));
       s.symbol = std::string(line.substr(7, end - 7));
       std::string comment;
       split_value_comment(line.substr(end + 1), s.value, comment);
       if (s.value.empty())
-        throw MatrixError(
-            fmt::format("{}:{}: CONFIG_{} has no value (write CONFIG_{}=n to ask "
-                        "for n)",
-                        path, lineno, s.symbol, s.symbol));
+        throw VariantsError(ErrorKind::kFragment,
+                            fmt::format("{}:{}: CONFIG_{} has no value (write CONFIG_{}=n to ask "
+                                        "for n)",
+                                        path, lineno, s.symbol, s.symbol));
       s.reason = comment.empty() ? paragraph : comment;
       if (!requested_value(s))
-        throw MatrixError(fmt::format("{}:{}: CONFIG_{}: malformed string value {}", path, lineno,
-                                      s.symbol, s.value));
+        throw VariantsError(ErrorKind::kFragment,
+                            fmt::format("{}:{}: CONFIG_{}: malformed string value {}", path, lineno,
+                                        s.symbol, s.value));
     }
     auto [it, fresh] = first_line.emplace(s.symbol, lineno);
     if (!fresh)
-      throw MatrixError(fmt::format("{}:{}: CONFIG_{} is already set at line {} of this fragment",
-                                    path, lineno, s.symbol, it->second));
+      throw VariantsError(ErrorKind::kFragment,
+                          fmt::format("{}:{}: CONFIG_{} is already set at line {} of this fragment",
+                                      path, lineno, s.symbol, it->second));
     f.settings.push_back(std::move(s));
   }
   return f;
 }
 
 Fragment load_fragment(const std::string& absolute_path, const std::string& path) {
-  std::ifstream in(absolute_path, std::ios::binary);
-  if (!in)
-    throw MatrixError(fmt::format("{}: cannot read fragment (listed in variants.toml)", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_fragment(ss.str(), path);
+  auto text = base::read_file_if_readable(absolute_path);
+  if (!text)
+    throw VariantsError(ErrorKind::kFragment,
+                        fmt::format("{}: cannot read fragment (listed in variants.toml)", path));
+  return parse_fragment(*text, path);
 }
 
 std::optional<std::string> requested_value(const FragmentSetting& s) {

@@ -31,7 +31,7 @@ struct Fragment {
   const FragmentSetting* find(std::string_view symbol) const;
 };
 
-// Throws MatrixError "path:line: ..." on a line that is neither blank, a comment, nor a
+// Throws VariantsError "path:line: ..." on a line that is neither blank, a comment, nor a
 // setting, and on a symbol set twice in one fragment.
 Fragment parse_fragment(std::string_view text, const std::string& path);
 Fragment load_fragment(const std::string& absolute_path, const std::string& path);

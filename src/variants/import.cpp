@@ -245,9 +245,10 @@ ImportPlan plan_import(const Matrix& matrix, std::vector<VariantImport> imports,
   std::set<std::string> all;
   for (const auto& imp : imports) {
     if (!matrix.find_variant(imp.variant))
-      throw MatrixError(fmt::format("unknown variant '{}'", imp.variant));
+      throw VariantsError(ErrorKind::kRequest, fmt::format("unknown variant '{}'", imp.variant));
     if (!all.insert(imp.variant).second)
-      throw MatrixError(fmt::format("variant {} is imported twice", imp.variant));
+      throw VariantsError(ErrorKind::kRequest,
+                          fmt::format("variant {} is imported twice", imp.variant));
     names.push_back(imp.variant);
   }
   auto variant_of = [&](const std::string& n) { return matrix.find_variant(n); };
@@ -400,24 +401,9 @@ size_t verify_plan(Workspace& ws, ImportPlan& plan, const std::vector<std::strin
 
 std::string add_fragment_entries(const Matrix& matrix, const std::string& toml_text,
                                  const std::vector<ProposedFragment>& fragments) {
-  std::string out = toml_text;
-  if (!out.empty() && out.back() != '\n') out += '\n';
-  auto list = [](const std::vector<std::string>& items) {
-    std::vector<std::string> quoted;
-    for (const auto& s : items) quoted.push_back("\"" + s + "\"");
-    return "[" + join(quoted, ", ") + "]";
-  };
-  for (const auto& f : fragments) {
-    for (const auto& existing : matrix.fragments)
-      if (existing.path == f.path)
-        throw MatrixError(fmt::format("{}:{}: fragment {} is already listed", matrix.path,
-                                      existing.line, f.path));
-    out += fmt::format("\n[[fragment]]\npath = \"{}\"\n", f.path);
-    if (!f.arches.empty()) out += fmt::format("arches = {}\n", list(f.arches));
-    if (!f.branches.empty()) out += fmt::format("branches = {}\n", list(f.branches));
-  }
-  Matrix::parse(out, matrix.path);  // throws when the result does not load
-  return out;
+  std::vector<FragmentSpec> entries;
+  for (const auto& f : fragments) entries.push_back({f.path, f.arches, f.branches, {}, 0});
+  return append_fragment_entries(matrix, toml_text, entries);
 }
 
 std::string format_import_plan(const ImportPlan& plan) {

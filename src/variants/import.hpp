@@ -71,7 +71,7 @@ ImportPlan plan_import(const Matrix& matrix, std::vector<VariantImport> imports,
 size_t verify_plan(Workspace& ws, ImportPlan& plan, const std::vector<std::string>& config_texts);
 
 // variants.toml's text with a [[fragment]] entry appended for each proposed fragment. Throws
-// MatrixError when a path is already listed or the result does not load.
+// VariantsError when a path is already listed or the result does not load.
 std::string add_fragment_entries(const Matrix& matrix, const std::string& toml_text,
                                  const std::vector<ProposedFragment>& fragments);
 

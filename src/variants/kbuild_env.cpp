@@ -4,46 +4,12 @@
 #include <sys/utsname.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <map>
 #include <sstream>
 
+#include "base/file.hpp"
+#include "base/kernel_version.hpp"
+
 namespace rk::variants {
-
-namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// "VERSION = 6" style assignments at the top of the kernel Makefile.
-std::map<std::string, std::string> makefile_versions(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line) && ++n < 50) {
-    for (const char* key : {"VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION"}) {
-      std::string k = key;
-      if (line.rfind(k, 0) != 0) continue;
-      size_t eq = line.find('=', k.size());
-      if (eq == std::string::npos) continue;
-      std::string between = line.substr(k.size(), eq - k.size());
-      if (between.find_first_not_of(" \t") != std::string::npos) continue;
-      std::string value = line.substr(eq + 1);
-      size_t b = value.find_first_not_of(" \t");
-      size_t e = value.find_last_not_of(" \t\r");
-      out[k] = b == std::string::npos ? "" : value.substr(b, e - b + 1);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string host_machine() {
   struct utsname u {};
@@ -56,19 +22,14 @@ std::string cross_compile_for(const ArchSpec& arch, const std::string& host) {
 }
 
 std::string tree_kernel_version(const std::string& tree_dir) {
-  std::string text = read_file(tree_dir + "/Makefile");
-  if (text.empty())
-    throw MatrixError(
-        fmt::format("{}/Makefile: cannot read the kernel tree's Makefile (is {} a "
-                    "kernel source tree? `runner-kernel fetch` makes one)",
+  auto version = base::read_tree_version(tree_dir);
+  if (!version)
+    throw VariantsError(
+        ErrorKind::kTree,
+        fmt::format("{}/Makefile: cannot read the kernel release from the tree's Makefile (is {} "
+                    "a kernel source tree? `runner-kernel fetch` makes one)",
                     tree_dir, tree_dir));
-  auto v = makefile_versions(text);
-  std::string out = v["VERSION"];
-  if (!v["PATCHLEVEL"].empty()) {
-    out += "." + v["PATCHLEVEL"];
-    if (!v["SUBLEVEL"].empty()) out += "." + v["SUBLEVEL"];
-  }
-  return out + v["EXTRAVERSION"];
+  return version->kernelversion();
 }
 
 kconfig::Environment kbuild_environment(const ArchSpec& arch, const std::string& tree_dir,
@@ -105,7 +66,7 @@ kconfig::Environment kbuild_environment(const ArchSpec& arch, const std::string&
   env["BINDGEN"] = "false";
   env["CARGO"] = "false";
 
-  std::string makefile = read_file(tree_dir + "/Makefile");
+  std::string makefile = base::read_file_if_readable(tree_dir + "/Makefile").value_or("");
   // The kernel Makefile's own commands, so that results match make's and profiles share them.
   std::string cc_text = shell.run(
       fmt::format("LC_ALL=C {} --version 2>/dev/null | head -n 1", env["CC"]), env, tree_dir);

@@ -18,7 +18,7 @@ std::string host_machine();
 std::string cross_compile_for(const ArchSpec& arch, const std::string& host);
 
 // VERSION.PATCHLEVEL.SUBLEVEL plus EXTRAVERSION from the tree's top-level Makefile, as Kbuild
-// forms KERNELVERSION. Throws MatrixError when the Makefile cannot be read.
+// forms KERNELVERSION. Throws VariantsError when the Makefile cannot be read.
 std::string tree_kernel_version(const std::string& tree_dir);
 
 // The variables Kconfig files read. Version texts (CC_VERSION_TEXT, RUSTC_VERSION_TEXT) come

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
+#include <string_view>
 
+#include "base/text.hpp"
 #include "kconfig/expr.hpp"
 #include "kconfig/tristate.hpp"
 #include "variants/fragment.hpp"
@@ -341,18 +344,6 @@ std::string plan_line(const std::string& sym, const std::string& value) {
   return setting_line(sym, value);
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 }  // namespace
 
 std::optional<std::string> resolved_value(Config& config, const std::string& symbol) {
@@ -383,7 +374,7 @@ Diagnosis diagnose(Workspace& ws, const Variant& v, const std::string& allconfig
   Symbol* s = config.tree().find(symbol);
   if (!s) {
     d.why.push_back(fmt::format("CONFIG_{} does not exist in this tree", symbol));
-    auto near = near_names(config.tree(), symbol);
+    auto near = near_symbol_names(config.tree(), symbol, 3);
     if (!near.empty()) {
       std::string list;
       for (const auto& n : near) list += (list.empty() ? "" : ", ") + n;
@@ -501,30 +492,18 @@ Diagnosis diagnose(Workspace& ws, const Variant& v, const std::string& allconfig
   return d;
 }
 
-std::vector<std::string> near_names(const kconfig::Tree& tree, const std::string& name,
-                                    size_t max) {
-  std::vector<std::pair<size_t, std::string>> scored;
-  size_t limit = std::max<size_t>(2, name.size() / 4);
-  for (const Symbol* s : tree.symbols()) {
-    if (!s->has_name || s->name == name) continue;
-    size_t d;
-    if (s->name.find(name) != std::string::npos || name.find(s->name) != std::string::npos)
-      d = 1 + (s->name.size() > name.size() ? s->name.size() - name.size()
-                                            : name.size() - s->name.size()) /
-                  4;
-    else if (std::max(s->name.size(), name.size()) - std::min(s->name.size(), name.size()) > limit)
-      continue;
-    else
-      d = edit_distance(s->name, name);
-    if (d <= limit) scored.emplace_back(d, s->name);
-  }
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> out;
-  for (const auto& [d, n] : scored) {
-    if (out.size() >= max) break;
-    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
-  }
-  return out;
+std::vector<std::string> near_symbol_names(const kconfig::Tree& tree, const std::string& name,
+                                           size_t max_results) {
+  const std::string as_given = name.rfind("CONFIG_", 0) == 0 ? name.substr(7) : name;
+  std::string query = as_given;
+  for (char& ch : query) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  // The name itself is left out, but not its other spelling: "log_buf_shift" suggests
+  // LOG_BUF_SHIFT.
+  std::vector<std::string_view> names;
+  names.reserve(tree.symbols().size());
+  for (const Symbol* s : tree.symbols())
+    if (s->has_name && s->name != as_given) names.push_back(s->name);
+  return base::near_names(query, names, max_results);
 }
 
 }  // namespace rk::variants

@@ -39,8 +39,10 @@ Diagnosis diagnose(Workspace& ws, const Variant& v, const std::string& allconfig
                    kconfig::Config& config, const std::string& symbol,
                    const std::string& requested);
 
-// Up to `max` symbols of the tree named like `name` (edit distance, substrings): for renames.
-std::vector<std::string> near_names(const kconfig::Tree& tree, const std::string& name,
-                                    size_t max = 3);
+// Up to `max_results` symbols of `tree` named like `name` (a renamed or mistyped symbol),
+// nearest first, by the one rule of base::near_name_rank; `name` may be lowercase and carry the
+// CONFIG_ prefix. Every command suggests names through this.
+std::vector<std::string> near_symbol_names(const kconfig::Tree& tree, const std::string& name,
+                                           size_t max_results = 5);
 
 }  // namespace rk::variants

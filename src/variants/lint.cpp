@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/file.hpp"
 #include "kconfig/tree.hpp"
 
 namespace rk::variants {
@@ -67,7 +68,7 @@ int node_line(const toml::node& n) {
 }
 
 [[noreturn]] void rules_error(const std::string& path, int line, const std::string& msg) {
-  throw MatrixError(fmt::format("{}:{}: {}", path, line, msg));
+  throw VariantsError(ErrorKind::kLintRules, fmt::format("{}:{}: {}", path, line, msg));
 }
 
 LintCondition parse_condition(std::string_view text, const std::string& path, int line,
@@ -275,11 +276,10 @@ RuleSet parse_rules(const std::string& text, const std::string& path, const Matr
 }
 
 RuleSet load_rules(const std::string& path, const Matrix* matrix) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw MatrixError(fmt::format("{}: cannot read the lint rules", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_rules(ss.str(), path, matrix);
+  auto text = base::read_file_if_readable(path);
+  if (!text)
+    throw VariantsError(ErrorKind::kLintRules, fmt::format("{}: cannot read the lint rules", path));
+  return parse_rules(*text, path, matrix);
 }
 
 bool condition_holds(const LintCondition& cond, const std::string* actual) {

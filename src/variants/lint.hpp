@@ -61,7 +61,7 @@ struct RuleSet {
   std::vector<std::string> groups;  // in order of first use
 };
 
-// Throws MatrixError "path:line: ..." on unknown keys, missing fields, duplicate ids, malformed
+// Throws VariantsError "path:line: ..." on unknown keys, missing fields, duplicate ids, malformed
 // conditions, and (when `matrix` is given) arches or branches the matrix does not have.
 RuleSet parse_rules(const std::string& text, const std::string& path,
                     const Matrix* matrix = nullptr);

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <set>
 
+#include "base/text.hpp"
+
 namespace rk::variants {
 
 namespace fs = std::filesystem;
@@ -19,7 +21,7 @@ int line_of(const toml::node& node) {
 }
 
 [[noreturn]] void fail(const std::string& path, int line, const std::string& msg) {
-  throw MatrixError(fmt::format("{}:{}: {}", path, line, msg));
+  throw VariantsError(ErrorKind::kMatrix, fmt::format("{}:{}: {}", path, line, msg));
 }
 
 class Reader {
@@ -236,10 +238,10 @@ Matrix from_table(const toml::table& doc, const std::string& path) {
 Matrix Matrix::load(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
-    throw MatrixError(
-        fmt::format("{}: no such file (the variant matrix; run from the repository "
-                    "or pass --matrix)",
-                    path));
+    throw VariantsError(ErrorKind::kMatrix,
+                        fmt::format("{}: no such file (the variant matrix; run from the repository "
+                                    "or pass --matrix)",
+                                    path));
   try {
     return from_table(toml::parse_file(path), path);
   } catch (const toml::parse_error& e) {
@@ -293,9 +295,11 @@ std::vector<const Variant*> Matrix::select(const std::vector<std::string>& names
     if (!matched) {
       std::string valid;
       for (const auto& v : variants) valid += (valid.empty() ? "" : ", ") + v.name;
-      throw MatrixError(fmt::format(
-          "{}: no variant '{}' (variants: {}; a branch or an arch name selects all of its)", path,
-          name, valid));
+      throw VariantsError(
+          ErrorKind::kMatrix,
+          fmt::format(
+              "{}: no variant '{}' (variants: {}; a branch or an arch name selects all of its)",
+              path, name, valid));
     }
   }
   return out;
@@ -312,7 +316,8 @@ Matrix Matrix::with_fragments(const std::vector<std::string>& drop,
     if (it == m.fragments.end()) {
       std::string known;
       for (const FragmentSpec& f : fragments) known += (known.empty() ? "" : ", ") + f.path;
-      throw MatrixError(
+      throw VariantsError(
+          ErrorKind::kMatrix,
           fmt::format("{}: no fragment '{}' to leave out; the fragments are: {}", path, d, known));
     }
     m.fragments.erase(it);
@@ -360,9 +365,46 @@ std::string find_matrix_file(const std::string& explicit_path) {
     if (fs::is_regular_file(candidate, ec)) return candidate.string();
     if (dir == dir.root_path()) break;
   }
-  throw MatrixError(
+  throw VariantsError(
+      ErrorKind::kRequest,
       "variants.toml not found in this directory or above it (run inside the runner-kernel "
       "repository, or give --matrix FILE)");
+}
+
+namespace {
+
+// `text` as a TOML basic string: quotes, backslashes and control characters escaped.
+std::string toml_string(const std::string& text) {
+  std::string out = "\"";
+  base::append_escaped(out, text, '"', "\\u00");
+  return out + "\"";
+}
+
+std::string toml_string_array(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + toml_string(item);
+  return "[" + out + "]";
+}
+
+}  // namespace
+
+std::string append_fragment_entries(const Matrix& matrix, const std::string& toml_text,
+                                    const std::vector<FragmentSpec>& entries) {
+  std::string out = toml_text;
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  for (const auto& entry : entries) {
+    for (const auto& existing : matrix.fragments)
+      if (existing.path == entry.path)
+        throw VariantsError(ErrorKind::kMatrix,
+                            fmt::format("{}:{}: fragment {} is already listed", matrix.path,
+                                        existing.line, entry.path));
+    out += "\n[[fragment]]\npath = " + toml_string(entry.path) + "\n";
+    if (!entry.arches.empty()) out += "arches = " + toml_string_array(entry.arches) + "\n";
+    if (!entry.branches.empty()) out += "branches = " + toml_string_array(entry.branches) + "\n";
+    if (!entry.probes.empty()) out += "probes = " + toml_string_array(entry.probes) + "\n";
+  }
+  Matrix::parse(out, matrix.path);  // throws when the result does not load
+  return out;
 }
 
 }  // namespace rk::variants

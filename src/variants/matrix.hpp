@@ -6,13 +6,27 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
+
 namespace rk::variants {
 
-// A problem in the matrix or a fragment: what() is "file:line: message" (and the fix, when
-// one is known).
-class MatrixError : public std::runtime_error {
+// What went wrong in the variants stage. Problems in a file (variants.toml, a fragment, the
+// lint rules, the parity tables) read "file:line: message" (and the fix, when one is known).
+enum class ErrorKind {
+  kMatrix,     // variants.toml: malformed, or a name (variant, fragment) it does not have
+  kFragment,   // a fragment file: unreadable or malformed
+  kLintRules,  // configs/rules.toml
+  kParity,     // the parity seed table or configs/DROPPED.md
+  kTree,       // a kernel tree or toolchain profile a variant needs is missing or unusable
+  kResolve,    // evaluating a variant's configuration failed
+  kGit,        // `config diff` against a revision: not a revision, or a file missing in it
+  kIo,         // a temporary directory or a file could not be made or written
+  kRequest,    // the request names things that do not exist or repeats them
+};
+
+class VariantsError : public base::StageError<ErrorKind> {
  public:
-  using std::runtime_error::runtime_error;
+  using StageError::StageError;
 };
 
 struct ArchSpec {
@@ -73,7 +87,7 @@ struct Matrix {
   std::vector<FragmentSpec> fragments;
   std::vector<Variant> variants;  // branches x arches of [matrix], branch-major
 
-  // Throws MatrixError naming the file and line of the first problem.
+  // Throws VariantsError naming the file and line of the first problem.
   static Matrix load(const std::string& path);
   static Matrix parse(const std::string& text, const std::string& path);
 
@@ -94,14 +108,23 @@ struct Matrix {
   // A derived matrix for what-if builds and controls: without the fragments whose path is in
   // `drop` (their probes are no longer required), then with each `add` file appended to every
   // variant (after all others, so it wins; it declares no probes). Paths in `drop` are as
-  // variants.toml writes them or absolute; `add` paths are taken as given. Throws MatrixError
+  // variants.toml writes them or absolute; `add` paths are taken as given. Throws VariantsError
   // for a `drop` path that names no fragment, listing those that exist.
   Matrix with_fragments(const std::vector<std::string>& drop,
                         const std::vector<std::string>& add) const;
 };
 
+// `toml_text` (the text of `matrix.path`) with a [[fragment]] entry appended for each of
+// `entries` (path, arches, branches, probes; empty lists are left out), every string written as
+// an escaped TOML basic string. The one writer of fragment entries: `config set` and
+// `config import` both add fragments through it. Throws VariantsError naming the file and line of
+// the existing entry when a path is already listed, or the problem when the result does not
+// load.
+std::string append_fragment_entries(const Matrix& matrix, const std::string& toml_text,
+                                    const std::vector<FragmentSpec>& entries);
+
 // Finds variants.toml: `explicit_path` when given, else $RK_MATRIX, else walking up from the
-// current directory. Throws MatrixError when none is found.
+// current directory. Throws VariantsError when none is found.
 std::string find_matrix_file(const std::string& explicit_path);
 
 }  // namespace rk::variants

@@ -73,10 +73,12 @@ VariantTree& Workspace::tree(const Variant& v) {
   if (mode == ToolchainMode::Auto)
     mode = have_profile ? ToolchainMode::Replay : ToolchainMode::Live;
   if (mode == ToolchainMode::Replay && !have_profile)
-    throw MatrixError(fmt::format(
-        "{}: no toolchain profile for variant {} (record it on a machine with the toolchain: "
-        "runner-kernel config resolve --record-toolchain {})",
-        profile_path, v.name, v.name));
+    throw VariantsError(
+        ErrorKind::kTree,
+        fmt::format(
+            "{}: no toolchain profile for variant {} (record it on a machine with the toolchain: "
+            "runner-kernel config resolve --record-toolchain {})",
+            profile_path, v.name, v.name));
 
   // Chains: replay = normalize -> profile; record = normalize -> recorder -> denormalize ->
   // live; live = live.
@@ -114,7 +116,8 @@ VariantTree& Workspace::tree(const Variant& v) {
   try {
     vt->tree = kconfig::parse_kconfig(po);
   } catch (const kconfig::KconfigError& e) {
-    throw MatrixError(fmt::format("variant {} ({}): {}", v.name, vt->tree_dir, e.what()));
+    throw VariantsError(ErrorKind::kTree,
+                        fmt::format("variant {} ({}): {}", v.name, vt->tree_dir, e.what()));
   }
   vt->parse_ms = ms_since(t0);
   vt->parse_warnings = diag.lines();
@@ -185,7 +188,8 @@ Evaluation Workspace::evaluate(const Variant& v, const std::string& allconfig, b
   ev.config->set_diagnostics(nullptr);
   ev.diagnostics = reader_diag.lines();
   if (out.exit_code != 0 || !out.config)
-    throw MatrixError(fmt::format("variant {}: resolving failed: {}", v.name, out.error));
+    throw VariantsError(ErrorKind::kResolve,
+                        fmt::format("variant {}: resolving failed: {}", v.name, out.error));
   ev.config_text = std::move(*out.config);
   return ev;
 }

@@ -55,7 +55,7 @@ class Workspace {
 
   // The fragment at `path` (matrix-relative), as edited in memory or else read from disk.
   const Fragment& fragment(const std::string& path);
-  // Replaces a fragment's text in memory (nothing is written); throws MatrixError when the
+  // Replaces a fragment's text in memory (nothing is written); throws VariantsError when the
   // text does not parse.
   void set_fragment_text(const std::string& path, const std::string& text);
   // Fragments changed in memory since loading: path -> new text.

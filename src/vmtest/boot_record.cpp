@@ -6,7 +6,9 @@
 #include <memory>
 #include <stdexcept>
 
+#include "base/file.hpp"
 #include "lazy_libs/sha256.hpp"
+#include "vmtest/error.hpp"
 
 namespace rk::vmtest {
 
@@ -22,7 +24,8 @@ std::string write_boot_test_record(const fs::path& artifact_dir, const fs::path&
     if (fs::is_regular_file(f, ec)) hashes[name] = lazy_libs::sha256_file_hex(f.string());
   }
   fs::path path = artifact_dir / kBootTestRecordName;
-  write_file_atomic(path.string(), boot_test_record_json(report, hashes));
+  stage_file_io(
+      [&] { base::write_file_atomically(path.string(), boot_test_record_json(report, hashes)); });
   return path.string();
 }
 

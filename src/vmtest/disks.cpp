@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "process/run.hpp"
+#include "vmtest/error.hpp"
 
 namespace fs = std::filesystem;
 
@@ -21,7 +22,8 @@ constexpr const char* kRecipe = "v1";
 void run_tool(std::vector<std::string> argv, const std::string& package,
               std::vector<std::string> env = {}) {
   if (process::find_executable(argv[0]).empty()) {
-    throw std::runtime_error(argv[0] + " not found: install the Debian package " + package);
+    throw VmtestError(ErrorKind::kToolMissing,
+                      argv[0] + " not found: install the Debian package " + package);
   }
   std::string output;
   process::Handlers cb;
@@ -32,10 +34,11 @@ void run_tool(std::vector<std::string> argv, const std::string& package,
   process::Limits limits;
   limits.timeout = std::chrono::seconds(120);
   process::Outcome r = process::run({std::move(argv), "", std::move(env)}, cb, limits);
-  if (!r.started) throw std::runtime_error(r.start_error);
+  if (!r.started) throw VmtestError(ErrorKind::kToolMissing, r.start_error);
   if (!r.exited || r.exit_code != 0) {
-    throw std::runtime_error("disk image tool failed (exit " + std::to_string(r.exit_code) +
-                             (r.timed_out ? ", timed out" : "") + "): " + output);
+    throw VmtestError(ErrorKind::kDiskImage,
+                      "disk image tool failed (exit " + std::to_string(r.exit_code) +
+                          (r.timed_out ? ", timed out" : "") + "): " + output);
   }
 }
 

@@ -77,6 +77,9 @@ void evaluate_variant(VariantReport& report, const Requirements& requirements);
 
 double median(std::vector<double> values);
 
+// "1234.5 ms", as every output of the report spells a duration.
+std::string format_ms(double ms);
+
 // The variant x probe table (probes as rows, variants as columns), followed by the boot time
 // row, the verdicts and the reasons of every failure.
 std::string render_table(const std::vector<VariantReport>& reports);
@@ -94,8 +97,5 @@ std::string boot_test_record_json(const VariantReport& report,
 // place. Returns the paths written.
 std::vector<std::string> write_results(const std::string& out_dir,
                                        const std::vector<VariantReport>& reports);
-
-// Writes content to path via path.tmp-<pid> + rename. Throws std::runtime_error.
-void write_file_atomic(const std::string& path, const std::string& content);
 
 }  // namespace rk::vmtest

@@ -7,10 +7,12 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "base/file.hpp"
 #include "process/run.hpp"
 #include "vmtest/console.hpp"
 #include "vmtest/cpio.hpp"
 #include "vmtest/disks.hpp"
+#include "vmtest/error.hpp"
 
 namespace fs = std::filesystem;
 
@@ -18,12 +20,6 @@ namespace rk::vmtest {
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 std::string tail_hint(const ConsoleState& c) {
   return c.tail.empty() ? std::string() : " (last line: " + c.tail.back() + ")";
@@ -146,20 +142,22 @@ MachineSpec workload_machine(const TestRequest& req) {
 
 VariantReport run_variant(const TestRequest& req, HostProbe& host, const ProgressFn& progress) {
   if (req.arch != "x86_64" && req.arch != "arm64") {
-    throw std::runtime_error("unknown arch " + req.arch + " (x86_64 or arm64)");
+    throw VmtestError(ErrorKind::kRequest, "unknown arch " + req.arch + " (x86_64 or arm64)");
   }
   const bool workload = !req.root_image.empty();
   if (workload && !fs::exists(req.root_image)) {
-    throw std::runtime_error("root filesystem image not found: " + req.root_image);
+    throw VmtestError(ErrorKind::kRequest, "root filesystem image not found: " + req.root_image);
   }
   if (!workload && (req.probe_binary.empty() || !fs::exists(req.probe_binary))) {
-    throw std::runtime_error("probe binary for " + req.arch + " not found" +
-                             (req.probe_binary.empty() ? "" : ": " + req.probe_binary) +
-                             " (build it with CMake: build/probe/rk-probe-" + req.arch +
-                             ", or pass --probe)");
+    throw VmtestError(ErrorKind::kRequest,
+                      "probe binary for " + req.arch + " not found" +
+                          (req.probe_binary.empty() ? "" : ": " + req.probe_binary) +
+                          " (build it with CMake: build/probe/rk-probe-" + req.arch +
+                          ", or pass --probe)");
   }
-  if (!fs::exists(req.kernel)) throw std::runtime_error("kernel not found: " + req.kernel);
-  if (req.boots < 1) throw std::runtime_error("--boots must be at least 1");
+  if (!fs::exists(req.kernel))
+    throw VmtestError(ErrorKind::kRequest, "kernel not found: " + req.kernel);
+  if (req.boots < 1) throw VmtestError(ErrorKind::kRequest, "--boots must be at least 1");
 
   VariantReport report;
   report.variant = req.variant;
@@ -178,7 +176,10 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
   } else {
     const std::string initrd =
         (fs::path(req.work_dir) / ("initramfs-" + req.arch + ".cpio.zst")).string();
-    write_file_atomic(initrd, build_probe_initramfs(read_file(req.probe_binary)));
+    stage_file_io([&] {
+      base::write_file_atomically(initrd,
+                                  build_probe_initramfs(base::read_file(req.probe_binary)));
+    });
     ProbeDisks disks = prepare_probe_disks(req.cache_dir);
     spec.arch = req.arch;
     spec.kernel = fs::absolute(req.kernel).string();
@@ -211,14 +212,15 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
     backend = Backend::firecracker;
   }
   if (backend == Backend::firecracker && decision.accel != Accel::kvm) {
-    throw std::runtime_error("Firecracker needs KVM, but: " + decision.reason);
+    throw VmtestError(ErrorKind::kNoKvm, "Firecracker needs KVM, but: " + decision.reason);
   }
   if (auto problem = check_kernel_file(req.kernel, req.arch, backend)) {
-    throw std::runtime_error(*problem);
+    throw VmtestError(ErrorKind::kKernel, *problem);
   }
   if (backend == Backend::qemu && process::find_executable(qemu_binary(req.arch)).empty()) {
-    throw std::runtime_error(qemu_binary(req.arch) + " not found: install the Debian package " +
-                             (req.arch == "arm64" ? "qemu-system-arm" : "qemu-system-x86"));
+    throw VmtestError(ErrorKind::kToolMissing,
+                      qemu_binary(req.arch) + " not found: install the Debian package " +
+                          (req.arch == "arm64" ? "qemu-system-arm" : "qemu-system-x86"));
   }
   spec.accel = decision.accel;
   report.accel = decision.accel;
@@ -236,7 +238,7 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
       if (fc.vsock_uds.empty()) fc.vsock_uds = fs::absolute(fs::path(req.work_dir) / "vsock.sock");
       fs::remove(fc.vsock_uds);
       std::string config = (fs::path(req.work_dir) / "firecracker.json").string();
-      write_file_atomic(config, firecracker_config_json(fc));
+      stage_file_io([&] { base::write_file_atomically(config, firecracker_config_json(fc)); });
       argv = firecracker_argv(config);
     } else {
       argv = qemu_argv(spec);

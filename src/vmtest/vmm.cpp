@@ -6,6 +6,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "base/file.hpp"
+
 namespace rk::vmtest {
 namespace {
 
@@ -227,9 +229,12 @@ std::optional<std::string> check_kernel_bytes(const std::string& bytes, const st
 
 std::optional<std::string> check_kernel_file(const std::string& path, const std::string& arch,
                                              Backend backend) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "kernel: cannot read " + path + ": " + std::strerror(errno);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes = base::read_file(path);
+  } catch (const base::FileError& e) {
+    return std::string("kernel: ") + e.what();
+  }
   auto problem = check_kernel_bytes(bytes, arch, backend);
   if (problem) return *problem + " (" + path + ")";
   return std::nullopt;

@@ -205,11 +205,5 @@ TEST(TextTest, FitsPadsAndCuts) {
   EXPECT_EQ(wrap_lines("one two three", 8), (std::vector<std::string>{"one two", "three"}));
 }
 
-TEST(TextTest, UnifiedDiff) {
-  std::string d = unified_diff("f", "a\nb\nc\n", "a\nB\nc\nd\n");
-  EXPECT_EQ(d, "--- a/f\n+++ b/f\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n");
-  EXPECT_EQ(unified_diff("f", "x\n", "x\n"), "");
-}
-
 }  // namespace
 }  // namespace rk::tui

@@ -119,7 +119,7 @@ TEST(ConfigDiffFixture, TwoBranchesPairTheSameArch) {
   EXPECT_EQ(doc["variants"][1]["added"][0]["symbol"], "CGROUPS_BPF");
   EXPECT_EQ(doc["variants"][1]["changed"][1]["old"], "y");
   EXPECT_EQ(doc["variants"][1]["changed"][1]["new"], "m");
-  EXPECT_THROW(diff_branches(*ws, "6.1", "9.9"), MatrixError);
+  EXPECT_THROW(diff_branches(*ws, "6.1", "9.9"), VariantsError);
 }
 
 // A throwaway git repository holding a copy of the fixture matrix.
@@ -241,7 +241,7 @@ TEST(ConfigDiffRevision, MatrixChangesAndMissingVariants) {
 
   // Without a locator the differently built variants cannot be resolved.
   o.locator = nullptr;
-  EXPECT_THROW(diff_revision(*ws, o), MatrixError);
+  EXPECT_THROW(diff_revision(*ws, o), VariantsError);
 }
 
 TEST(ConfigDiffRevision, BadRevisionsAreErrors) {
@@ -253,7 +253,7 @@ TEST(ConfigDiffRevision, BadRevisionsAreErrors) {
   try {
     diff_revision(*ws, o);
     FAIL() << "no error";
-  } catch (const MatrixError& e) {
+  } catch (const VariantsError& e) {
     EXPECT_THAT(std::string(e.what()), HasSubstr("'no-such-branch' is not a git revision"));
   }
   // A revision before the matrix existed.
@@ -264,7 +264,7 @@ TEST(ConfigDiffRevision, BadRevisionsAreErrors) {
   try {
     diff_revision(*ws, o);
     FAIL() << "no error";
-  } catch (const MatrixError& e) {
+  } catch (const VariantsError& e) {
     EXPECT_THAT(std::string(e.what()), HasSubstr("revision HEAD has no variants.toml"));
   }
 }

@@ -3,6 +3,7 @@
 #include "variants/explain.hpp"
 #include "../fetched_trees.hpp"
 #include "../rk_skip.hpp"
+#include "variants/landing.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -40,7 +40,7 @@ TEST(Fragment, ParsesSettingsAndReasons) {
 std::string error_of(const std::string& text) {
   try {
     parse_fragment(text, "configs/a.config");
-  } catch (const MatrixError& e) {
+  } catch (const VariantsError& e) {
     return e.what();
   }
   return "";

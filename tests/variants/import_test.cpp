@@ -131,7 +131,7 @@ TEST(Import, FactorsCommonLinesIntoASharedFragment) {
   EXPECT_THAT(differences(arm, fresh.resolve(*fm.find_variant("6.1-arm64")).config_text),
               ::testing::IsEmpty());
   // Listing the same fragment twice is refused.
-  EXPECT_THROW(add_fragment_entries(fm, toml, plan.fragments), MatrixError);
+  EXPECT_THROW(add_fragment_entries(fm, toml, plan.fragments), VariantsError);
 }
 
 TEST(Import, ReportsWhatCannotLandAndWhy) {
@@ -178,7 +178,7 @@ TEST(Import, PlanRefusesTheSameVariantTwice) {
   auto ws = fixture_workspace();
   VariantImport a;
   a.variant = "6.1-x86_64";
-  EXPECT_THROW(plan_import(ws->matrix(), {a, a}, "x"), MatrixError);
+  EXPECT_THROW(plan_import(ws->matrix(), {a, a}, "x"), VariantsError);
 }
 
 }  // namespace

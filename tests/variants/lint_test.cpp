@@ -104,7 +104,7 @@ TEST(LintRules, MalformedRulesAreRejectedWithTheirLine) {
   auto error = [&](const std::string& text) {
     try {
       parse_rules(text, "rules.toml", &m);
-    } catch (const MatrixError& e) {
+    } catch (const VariantsError& e) {
       return std::string(e.what());
     }
     return std::string("no error");

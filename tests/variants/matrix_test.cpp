@@ -1,5 +1,6 @@
 #include "variants/matrix.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -42,7 +43,7 @@ probes = ["kvm", "mounts"]
 std::string error_of(const std::string& text) {
   try {
     Matrix::parse(text, "variants.toml");
-  } catch (const MatrixError& e) {
+  } catch (const VariantsError& e) {
     return e.what();
   }
   return "";
@@ -85,7 +86,7 @@ TEST(Matrix, DerivedMatrixDropsAndAddsFragments) {
   try {
     m.with_fragments({"configs/networking.config"}, {});
     FAIL() << "dropping an unknown fragment was accepted";
-  } catch (const MatrixError& err) {
+  } catch (const VariantsError& err) {
     EXPECT_THAT(err.what(), HasSubstr("no fragment 'configs/networking.config'"));
     EXPECT_THAT(err.what(), HasSubstr("configs/a.config, configs/b.config"));
   }
@@ -116,7 +117,7 @@ TEST(Matrix, SelectsByVariantBranchOrArch) {
   try {
     m.select({"5.4-x86_64"});
     FAIL() << "expected an error";
-  } catch (const MatrixError& e) {
+  } catch (const VariantsError& e) {
     EXPECT_THAT(e.what(), HasSubstr("no variant '5.4-x86_64' (variants: 6.1-x86_64, 6.1-arm64"));
   }
 }
@@ -125,9 +126,38 @@ TEST(Matrix, MissingFileSaysWhatItIs) {
   try {
     Matrix::load("/nonexistent/variants.toml");
     FAIL();
-  } catch (const MatrixError& e) {
+  } catch (const VariantsError& e) {
     EXPECT_THAT(e.what(), HasSubstr("no such file"));
   }
+}
+
+TEST(Matrix, AppendedFragmentEntriesRoundTripWithEscapes) {
+  Matrix m = Matrix::parse(kMinimal, "variants.toml");
+  FragmentSpec odd;
+  odd.path = "configs/local/a \"quoted\" \\ name\t.config";
+  odd.arches = {"x86_64"};
+  odd.probes = {"mounts"};
+  FragmentSpec plain;
+  plain.path = "configs/local/6.1.config";
+  plain.branches = {"6.1"};
+  std::string text = append_fragment_entries(m, kMinimal, {odd, plain});
+  EXPECT_EQ(text.substr(0, std::string(kMinimal).size()), kMinimal) << "existing text kept";
+  Matrix back = Matrix::parse(text, "variants.toml");
+  ASSERT_EQ(back.fragments.size(), 4u);
+  EXPECT_EQ(back.fragments[2].path, odd.path);
+  EXPECT_EQ(back.fragments[2].arches, odd.arches);
+  EXPECT_TRUE(back.fragments[2].branches.empty());
+  EXPECT_EQ(back.fragments[2].probes, odd.probes);
+  EXPECT_EQ(back.fragments[3].path, plain.path);
+  EXPECT_EQ(back.fragments[3].branches, plain.branches);
+
+  FragmentSpec listed;
+  listed.path = "configs/a.config";
+  EXPECT_THAT([&] { append_fragment_entries(m, kMinimal, {listed}); },
+              ThrowsMessage<VariantsError>(
+                  HasSubstr(fmt::format("variants.toml:{}: fragment configs/a.config is already "
+                                        "listed",
+                                        m.fragments[0].line))));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-#include "variants/parity.hpp"
 #include "../fetched_trees.hpp"
+#include "parity.hpp"
 #include "../rk_skip.hpp"
 
 #include <gmock/gmock.h>
@@ -70,10 +70,10 @@ TEST(ParityParse, SeedTableAndDroppedRows) {
   EXPECT_EQ(rows[2].line, 9);
   EXPECT_EQ(rows[3].variants, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(rows[3].reason, "why | not");
-  EXPECT_THROW(parse_seed_table("symbol\ta\nA\ty\tn\n", "s"), MatrixError);
-  EXPECT_THROW(parse_seed_table("symbol\ta\nA\ty\nA\tn\n", "s"), MatrixError);
-  EXPECT_THROW(parse_dropped("no table\n", "d", seed.variants), MatrixError);
-  EXPECT_THROW(parse_dropped(dropped_md("| A | all | y |\n"), "d", seed.variants), MatrixError);
+  EXPECT_THROW(parse_seed_table("symbol\ta\nA\ty\tn\n", "s"), VariantsError);
+  EXPECT_THROW(parse_seed_table("symbol\ta\nA\ty\nA\tn\n", "s"), VariantsError);
+  EXPECT_THROW(parse_dropped("no table\n", "d", seed.variants), VariantsError);
+  EXPECT_THROW(parse_dropped(dropped_md("| A | all | y |\n"), "d", seed.variants), VariantsError);
 }
 
 TEST(Parity, PassesWhenEveryDifferenceIsListed) {

@@ -262,8 +262,7 @@ TEST(Report, WritesResultsAtomically) {
   auto doc = nlohmann::json::parse(in);
   EXPECT_EQ(doc["passed"], true);
   // Unwritable target: an error, not a silent half file.
-  EXPECT_THROW(write_file_atomic((dir / "out" / "results.json" / "x").string(), "x"),
-               std::exception);
+  EXPECT_THROW(write_results((dir / "out" / "results.json").string(), {r}), std::exception);
   fs::remove_all(dir);
 }
 

@@ -23,7 +23,7 @@ struct SeedTable {
   std::vector<Row> rows;
 };
 
-// Throws MatrixError "path:line: ..." on a malformed header, a wrong cell count or a repeated
+// Throws VariantsError "path:line: ..." on a malformed header, a wrong cell count or a repeated
 // symbol.
 SeedTable parse_seed_table(std::string_view text, const std::string& path);
 
@@ -38,7 +38,7 @@ struct DroppedRow {
 };
 
 // The table rows after the `| symbol | variants | ...` header (other text is ignored). Throws
-// MatrixError on a row without five cells or without a table at all.
+// VariantsError on a row without five cells or without a table at all.
 std::vector<DroppedRow> parse_dropped(std::string_view text, const std::string& path,
                                       const std::vector<std::string>& all_variants);
 

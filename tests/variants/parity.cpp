@@ -1,4 +1,4 @@
-#include "variants/parity.hpp"
+#include "parity.hpp"
 
 #include <fmt/format.h>
 
@@ -111,30 +111,35 @@ SeedTable parse_seed_table(std::string_view text, const std::string& path) {
     std::vector<std::string> cells = split_tabs(line);
     if (!header) {
       if (cells.size() < 2 || cells[0] != "symbol")
-        throw MatrixError(
+        throw VariantsError(
+            ErrorKind::kParity,
             fmt::format("{}:{}: expected the header 'symbol<TAB>variant<TAB>...'", path, n));
       t.variants.assign(cells.begin() + 1, cells.end());
       header = true;
       continue;
     }
     if (cells.size() != t.variants.size() + 1)
-      throw MatrixError(fmt::format("{}:{}: {} cell(s), the header has {}", path, n, cells.size(),
-                                    t.variants.size() + 1));
+      throw VariantsError(ErrorKind::kParity,
+                          fmt::format("{}:{}: {} cell(s), the header has {}", path, n, cells.size(),
+                                      t.variants.size() + 1));
     if (cells[0].empty() || cells[0].rfind("CONFIG_", 0) == 0)
-      throw MatrixError(
+      throw VariantsError(
+          ErrorKind::kParity,
           fmt::format("{}:{}: the symbol cell must name a symbol without CONFIG_", path, n));
     if (!seen.insert(cells[0]).second)
-      throw MatrixError(fmt::format("{}:{}: {} is listed twice", path, n, cells[0]));
+      throw VariantsError(ErrorKind::kParity,
+                          fmt::format("{}:{}: {} is listed twice", path, n, cells[0]));
     SeedTable::Row row;
     row.symbol = cells[0];
     row.values.assign(cells.begin() + 1, cells.end());
     row.line = n;
     for (auto& v : row.values)
       if (v.empty())
-        throw MatrixError(fmt::format("{}:{}: empty cell (write - for not set)", path, n));
+        throw VariantsError(ErrorKind::kParity,
+                            fmt::format("{}:{}: empty cell (write - for not set)", path, n));
     t.rows.push_back(std::move(row));
   }
-  if (!header) throw MatrixError(fmt::format("{}: empty seed table", path));
+  if (!header) throw VariantsError(ErrorKind::kParity, fmt::format("{}: empty seed table", path));
   return t;
 }
 
@@ -150,10 +155,12 @@ std::vector<DroppedRow> parse_dropped(std::string_view text, const std::string& 
       if (cells.size() >= 5 && lower(cells[0]) == "symbol" && lower(cells[1]) == "variants") {
         if (cells.size() != 5 || lower(cells[2]) != "old value" || lower(cells[3]) != "ours" ||
             lower(cells[4]) != "reason")
-          throw MatrixError(fmt::format(
-              "{}:{}: the table's columns must be | symbol | variants | old value | ours | "
-              "reason |",
-              path, n));
+          throw VariantsError(
+              ErrorKind::kParity,
+              fmt::format(
+                  "{}:{}: the table's columns must be | symbol | variants | old value | ours | "
+                  "reason |",
+                  path, n));
         in_table = found = true;
       }
       continue;
@@ -168,7 +175,8 @@ std::vector<DroppedRow> parse_dropped(std::string_view text, const std::string& 
         }))
       continue;  // the | --- | separator
     if (cells.size() != 5)
-      throw MatrixError(
+      throw VariantsError(
+          ErrorKind::kParity,
           fmt::format("{}:{}: a row needs 5 cells (symbol, variants, old value, ours, reason), "
                       "got {}",
                       path, n, cells.size()));
@@ -196,8 +204,11 @@ std::vector<DroppedRow> parse_dropped(std::string_view text, const std::string& 
     rows.push_back(std::move(r));
   }
   if (!found)
-    throw MatrixError(fmt::format(
-        "{}: no table with the header | symbol | variants | old value | ours | reason |", path));
+    throw VariantsError(
+        ErrorKind::kParity,
+        fmt::format(
+            "{}: no table with the header | symbol | variants | old value | ours | reason |",
+            path));
   return rows;
 }
 
