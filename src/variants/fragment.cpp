@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -11,6 +12,8 @@
 #include "variants/matrix.hpp"
 
 namespace rk::variants {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -142,6 +145,22 @@ Fragment parse_fragment(std::string_view text, const std::string& path) {
 }
 
 Fragment load_fragment(const std::string& absolute_path, const std::string& path) {
+  // A directory, a device or a FIFO is no fragment (a directory used to read as an empty one,
+  // /dev/zero as an endless one): say so instead of reading it.
+  std::error_code ec;
+  fs::file_status st = fs::status(absolute_path, ec);
+  if (!ec && fs::exists(st) && !fs::is_regular_file(st))
+    throw VariantsError(ErrorKind::kFragment,
+                        fmt::format("{}: not a regular file (listed in variants.toml as a "
+                                    "fragment)",
+                                    path));
+  if (!ec && fs::is_regular_file(st)) {
+    auto size = fs::file_size(absolute_path, ec);
+    if (!ec && size > kMaxFragmentBytes)
+      throw VariantsError(ErrorKind::kFragment,
+                          fmt::format("{}: {} bytes; a fragment may be at most {} bytes", path,
+                                      size, kMaxFragmentBytes));
+  }
   auto text = base::read_file_if_readable(absolute_path);
   if (!text)
     throw VariantsError(ErrorKind::kFragment,
@@ -184,8 +203,31 @@ std::string fragment_config_text(const Fragment& f) {
   return out;
 }
 
+namespace {
+
+// What set_setting writes must stay one line: a newline (or any control byte) in a value or a
+// reason would start a second setting that lands in .config ("--reason $'...\nCONFIG_X=y'").
+void check_one_line(const std::string& what, const std::string& symbol, const std::string& text) {
+  for (unsigned char c : text)
+    if (c < 0x20 && c != '\t')
+      throw VariantsError(
+          ErrorKind::kRequest,
+          fmt::format("CONFIG_{}: the {} holds a control character (byte 0x{:02x}); "
+                      "a fragment line cannot hold a line break",
+                      symbol, what, static_cast<unsigned>(c)));
+}
+
+}  // namespace
+
 std::string set_setting(const Fragment& f, const std::string& symbol, const std::string& value,
                         const std::string& reason) {
+  if (symbol.empty() || symbol.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                                                 "vwxyz0123456789_") != std::string::npos)
+    throw VariantsError(
+        ErrorKind::kRequest,
+        fmt::format("'{}' is not a Kconfig symbol name (letters, digits and _)", symbol));
+  check_one_line("value", symbol, value);
+  check_one_line("reason", symbol, reason);
   std::vector<std::string> lines = f.lines;
   int idx = setting_index(f, symbol);
   std::string text = setting_line(symbol, value);

@@ -9,6 +9,7 @@
 //   CONFIG_DEBUG_INFO=n            # =n (or "# CONFIG_X is not set") asks for the value n
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,12 @@ struct Fragment {
 // Throws VariantsError "path:line: ..." on a line that is neither blank, a comment, nor a
 // setting, and on a symbol set twice in one fragment.
 Fragment parse_fragment(std::string_view text, const std::string& path);
+
+// The largest fragment read: the runner kernel's are a few KiB; a whole .config is ~250 KiB.
+inline constexpr std::uintmax_t kMaxFragmentBytes = 4 << 20;
+
+// Reads and parses a fragment; throws VariantsError when it is not a regular file (a
+// directory, a device) or is over kMaxFragmentBytes.
 Fragment load_fragment(const std::string& absolute_path, const std::string& path);
 
 // The value a setting requests, normalised the way conf reads it: "y", "m", "n", a number, or

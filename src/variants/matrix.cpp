@@ -104,6 +104,54 @@ bool FragmentSpec::applies_to(const std::string& branch, const std::string& arch
 
 namespace {
 
+// "6.1" (parts 2..2) or "6.1.192" (3..3): numbers of at most 4 digits joined by single dots.
+bool is_release(const std::string& s, size_t min_parts, size_t max_parts) {
+  size_t parts = 0, digits = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++parts;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 4) {
+      ++digits;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0) return false;
+  ++parts;
+  return parts >= min_parts && parts <= max_parts;
+}
+
+// A fragment path as the matrix keeps it: relative to the repository and normalised
+// ("configs/base/./x.config" is "configs/base/x.config"), never leaving it, lexically or
+// through a symlink, and a regular file when it exists (`config set` may create it).
+std::string checked_fragment_path(const std::string& given, const std::string& root,
+                                  const std::string& matrix_path, int line) {
+  fs::path p(given);
+  if (given.empty() || p.is_absolute())
+    fail(matrix_path, line,
+         fmt::format("fragment path '{}' must be relative to the repository", given));
+  fs::path norm = p.lexically_normal();
+  if (norm.empty() || *norm.begin() == ".." || norm == ".")
+    fail(matrix_path, line,
+         fmt::format("fragment path '{}' leaves the repository ({})", given, root));
+  std::error_code ec;
+  fs::path full = fs::path(root) / norm;
+  if (fs::exists(fs::symlink_status(full, ec))) {
+    fs::path real = fs::weakly_canonical(full, ec);
+    fs::path real_root = fs::weakly_canonical(root, ec);
+    fs::path rel = real.lexically_relative(real_root);
+    if (ec || rel.empty() || *rel.begin() == "..")
+      fail(matrix_path, line,
+           fmt::format("fragment path '{}' leads outside the repository, to {}", given,
+                       real.string()));
+    if (!fs::is_regular_file(real, ec))
+      fail(matrix_path, line, fmt::format("fragment path '{}' is not a regular file", given));
+  }
+  return norm.generic_string();
+}
+
 Matrix from_table(const toml::table& doc, const std::string& path) {
   Reader r(path);
   Matrix m;
@@ -149,6 +197,17 @@ Matrix from_table(const toml::table& doc, const std::string& path) {
     b.name = std::string(name.str());
     b.line = line;
     b.version = r.string(*t, "version", line);
+    // Branch names become directory names, image tags and command arguments: only a kernel
+    // series ("6.1") is one.
+    if (!is_release(b.name, 2, 2))
+      fail(path, line,
+           fmt::format("branch name '{}' is not a kernel series like \"6.1\" (digits, one dot)",
+                       b.name));
+    if (!is_release(b.version, 3, 3))
+      fail(path, line,
+           fmt::format("branch {} has version '{}': give an exact stable release, three numbers "
+                       "like \"{}.1\"",
+                       b.name, b.version, b.name));
     if (b.version.rfind(b.name + ".", 0) != 0)
       fail(path, line,
            fmt::format("branch {} has version '{}': a branch pins a stable release of itself, "
@@ -191,7 +250,7 @@ Matrix from_table(const toml::table& doc, const std::string& path) {
       r.only_keys(*t, {"path", "arches", "branches", "probes"}, "[[fragment]]");
       FragmentSpec f;
       f.line = line;
-      f.path = r.string(*t, "path", line);
+      f.path = checked_fragment_path(r.string(*t, "path", line), m.root, path, line);
       f.arches = r.strings(*t, "arches", line);
       f.branches = r.strings(*t, "branches", line);
       f.probes = r.strings(*t, "probes", line);
