@@ -28,6 +28,12 @@ variants::ToolchainMode ConfigOptions::mode() const {
   return variants::ToolchainMode::Auto;
 }
 
+std::unique_ptr<base::FileLock> ConfigOptions::lock_configuration(const std::string& what) const {
+  const std::string matrix = variants::find_matrix_file(matrix_path);
+  const auto lock = std::filesystem::absolute(matrix).parent_path() / ".runner-kernel.lock";
+  return std::make_unique<base::FileLock>(lock.string(), what, stderr);
+}
+
 std::unique_ptr<variants::Workspace> ConfigOptions::open_workspace() const {
   variants::Matrix m = variants::Matrix::load(variants::find_matrix_file(matrix_path));
   if (!drop_fragments.empty() || !add_fragments.empty()) {

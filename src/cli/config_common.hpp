@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file_lock.hpp"
 #include "cli/commands.hpp"
 #include "variants/matrix.hpp"
 #include "variants/workspace.hpp"
@@ -26,6 +27,10 @@ struct ConfigOptions {
   variants::ToolchainMode mode() const;
   // Loads the matrix and opens a workspace whose trees come from the source cache.
   std::unique_ptr<variants::Workspace> open_workspace() const;
+  // The repository's configuration lock (.runner-kernel.lock beside variants.toml). Every
+  // writer of configs/ and variants.toml takes it before reading anything, so it edits what
+  // the previous writer left: two edits at once both land, one after the other.
+  std::unique_ptr<base::FileLock> lock_configuration(const std::string& what) const;
 };
 
 using ConfigSubcommandRegistrar =

@@ -38,6 +38,8 @@ int run_import(const ConfigOptions& options, const ImportArgs& args) {
   for (char c : args.name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
       throw std::runtime_error("config import: --name may hold only letters, digits, - _ .");
+  std::unique_ptr<base::FileLock> lock;
+  if (args.write) lock = options.lock_configuration("config import --write");
   auto ws = options.open_workspace();
   const variants::Matrix& m = ws->matrix();
   std::vector<const variants::Variant*> selected;

@@ -28,6 +28,10 @@ std::string strip_prefix(std::string sym) {
 int run_edit(const ConfigOptions& options, const SetArgs& args, bool unset) {
   if (args.all && !args.variants.empty())
     throw std::runtime_error("give --variant or --all, not both");
+  // Taken before reading: the plan is made from what the previous writer left, never from a
+  // copy another process is about to replace. Held until the files are written.
+  std::unique_ptr<base::FileLock> lock;
+  if (!args.dry_run) lock = options.lock_configuration(unset ? "config unset" : "config set");
   auto ws = options.open_workspace();
   std::vector<variants::SettingChange> changes;
   for (const auto& a : args.assignments) {

@@ -3,13 +3,16 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
+#include "base/file.hpp"
+#include "base/file_lock.hpp"
 #include "source/archive.hpp"
-#include "source/cache_lock.hpp"
 #include "source/download.hpp"
 #include "source/kernel_org.hpp"
 #include "source/patches.hpp"
@@ -416,8 +419,14 @@ FetchReport fetch_branch(const variants::Matrix& matrix, const variants::BranchS
                          const FetchOptions& o) {
   // One fetch of a branch at a time, across processes: the temporary directories and partial
   // downloads found under the lock are left by a fetch that died, never by one still running.
-  CacheLock lock((fs::path(cache_root()) / "locks" / (branch.version + ".lock")).string(),
+  std::optional<base::FileLock> lock;
+  try {
+    lock.emplace((fs::path(cache_root()) / "locks" / (branch.version + ".lock")).string(),
                  "fetch " + branch.name, o.log, o.cancel);
+  } catch (const base::FileError& e) {
+    throw SourceError(e.error_number() == EINTR ? ErrorKind::kInterrupted : ErrorKind::kOther,
+                      e.what());
+  }
   Ctx c{matrix, branch, o, load_patch_series(matrix.root, branch.patches), {}};
   bool local = !o.from.empty() && o.from != "tarball" && o.from != "debian";
   if (!o.force && !o.update_pins) {

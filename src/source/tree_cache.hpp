@@ -10,7 +10,7 @@
 //   sources/<version>-<route>.json    its marker, written last (see TreeMarker)
 //   sources/<version>-local.json      marker of a local tree used in place
 //   sources/<version>.route           the route fetched last for that version
-//   locks/<version>.lock              held by the fetch of that release (source/cache_lock.hpp)
+//   locks/<version>.lock              held by the fetch of that release (base/file_lock.hpp)
 #pragma once
 
 #include <optional>
