@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../child_process.hpp"
 #include "source/fetch.hpp"
 #include "source/util.hpp"
 #include "source_test_util.hpp"
@@ -16,28 +17,13 @@ namespace {
 using namespace testing;
 using ::testing::HasSubstr;
 
-// Starts `runner-kernel fetch ...` with RK_CACHE=`cache`, its output into `log`.
-pid_t start_fetch(const std::string& cache, const std::vector<std::string>& args,
-                  const std::string& log) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setenv("RK_CACHE", cache.c_str(), 1);
-    FILE* out = std::freopen(log.c_str(), "w", stdout);
-    if (!out || ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0) ::_exit(126);
-    std::vector<char*> argv{const_cast<char*>(RK_CLI), const_cast<char*>("fetch")};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(RK_CLI, argv.data());
-    ::_exit(127);
-  }
-  return pid;
+// Starts `runner-kernel fetch ARGS...` with RK_CACHE=`cache`, its output into `log`.
+pid_t start_fetch(const std::string& cache, std::vector<std::string> args, const std::string& log) {
+  args.insert(args.begin(), "fetch");
+  return rk::testing::start_child(RK_CLI, args, {{"RK_CACHE", cache}}, log);
 }
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using rk::testing::wait_exit;
 
 TEST(ConcurrentFetch, TwoProcessesOfOneBranchBothEndWithTheCompleteTree) {
   TempCache cache;

@@ -106,9 +106,9 @@ inline Tree fake_kernel(const std::string& version, size_t noise_bytes = 0) {
   return t;
 }
 
-// A .tar.xz (or .tar.gz) of `tree` under `top/`.
-inline std::string make_tarball(const std::string& top, const Tree& tree, bool xz = true) {
-  std::string out;
+// A pax tar writer into `out`, xz- or gzip-compressed; close and free it with
+// archive_write_close and archive_write_free.
+inline archive* open_tar_writer(std::string& out, bool xz) {
   archive* a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
   if (xz)
@@ -123,6 +123,13 @@ inline std::string make_tarball(const std::string& top, const Tree& tree, bool x
         return static_cast<la_ssize_t>(n);
       },
       nullptr);
+  return a;
+}
+
+// A .tar.xz (or .tar.gz) of `tree` under `top/`.
+inline std::string make_tarball(const std::string& top, const Tree& tree, bool xz = true) {
+  std::string out;
+  archive* a = open_tar_writer(out, xz);
   std::set<std::string> dirs;
   auto add_dir = [&](const std::string& d) {
     if (!dirs.insert(d).second) return;
@@ -167,17 +174,7 @@ struct RawEntry {
 // A .tar.xz of exactly `entries`, in order.
 inline std::string make_raw_tarball(const std::vector<RawEntry>& entries) {
   std::string out;
-  archive* a = archive_write_new();
-  archive_write_set_format_pax_restricted(a);
-  archive_write_add_filter_xz(a);
-  archive_write_set_bytes_in_last_block(a, 1);
-  archive_write_open(
-      a, &out, nullptr,
-      [](archive*, void* user, const void* buf, size_t n) -> la_ssize_t {
-        static_cast<std::string*>(user)->append(static_cast<const char*>(buf), n);
-        return static_cast<la_ssize_t>(n);
-      },
-      nullptr);
+  archive* a = open_tar_writer(out, true);
   for (const auto& r : entries) {
     archive_entry* e = archive_entry_new();
     archive_entry_set_pathname(e, r.path.c_str());

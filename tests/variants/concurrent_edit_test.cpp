@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../child_process.hpp"
 #include "fixture_repo.hpp"
 
 namespace rk::variants {
@@ -19,25 +20,11 @@ using testing::FixtureRepo;
 using ::testing::HasSubstr;
 
 pid_t start(const std::vector<std::string>& args, const std::string& log) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setenv("RK_TREE_6_1", (std::string(RK_FIXTURES) + "/check-tree").c_str(), 1);
-    FILE* out = std::freopen(log.c_str(), "w", stdout);
-    if (!out || ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0) ::_exit(126);
-    std::vector<char*> argv{const_cast<char*>(RK_CLI)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(RK_CLI, argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  return rk::testing::start_child(RK_CLI, args,
+                                  {{"RK_TREE_6_1", std::string(RK_FIXTURES) + "/check-tree"}}, log);
 }
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using rk::testing::wait_exit;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
