@@ -19,11 +19,15 @@ const std::vector<std::string>& common_packages() {
       // systemd as PID 1 and what its units expect
       "systemd-sysv", "dbus", "udev", "kmod", "procps",
       // the container stack
-      "docker.io", "docker-buildx", "docker-compose", "containerd", "runc",
+      // (docker.io 28 holds only the daemon: the client is docker-cli, which it merely
+      // recommends, and the recipe installs no Recommends)
+      "docker.io", "docker-cli", "docker-buildx", "docker-compose", "containerd", "runc",
       // iptables brings both backends (iptables-nft and iptables-legacy alternatives)
       "iptables", "ipset", "ipvsadm",
       // rootless Podman
       "podman", "fuse-overlayfs", "uidmap",
+      // the rootless user's session bus (podman's systemd cgroup manager, lingering user)
+      "dbus-user-session",
       // NFS v3 and v4 over loopback
       "nfs-kernel-server", "nfs-common",
       // scenario tools; busybox-static is also the source of the locally built test image
