@@ -44,7 +44,7 @@ passed=0 failed=0 skipped=0
 run_scenario() {
   name=$1 limit=$2 fn=$3
   start=$(cut -d' ' -f1 /proc/uptime)
-  if timeout "$limit" sh -c ". /usr/local/lib/rk-agent/scenarios.sh; $fn" \
+  if timeout "$limit" sh -c "set -x; . /usr/local/lib/rk-agent/scenarios.sh; $fn" \
       > "$logs/$name.log" 2>&1 3> "$logs/$name.detail"; then
     status=pass
   else
@@ -252,7 +252,7 @@ scenario_docker_iptables_nft() {
   use_iptables nft
   docker_up
   check_docker_rules
-  nft list ruleset | grep -q 'chain DOCKER' || fail "nft shows no DOCKER chain"
+  iptables -V | grep -q nf_tables || fail "iptables is not the nf_tables one: $(iptables -V)"
   echo "dockerd on $(iptables -V): DOCKER chains and the raw table in nftables" >&3
 }
 
@@ -311,9 +311,10 @@ scenario_docker_cpu_pids_limits() {
   [ "$cpu" = "50000 100000" ] || fail "cpu.max under --cpus 0.5 is '$cpu'"
   pids=$(docker run --rm --pids-limit 16 rk/busybox:local cat /sys/fs/cgroup/pids.max)
   [ "$pids" = 16 ] || fail "pids.max under --pids-limit 16 is '$pids'"
-  # 40 background sleeps in a cgroup of 16 pids: the forks past the limit fail.
+  # 40 background sleeps in a cgroup of 16 pids: the forks past the limit fail (and end the
+  # subshell that tried them: ash gives up on a failed fork).
   alive=$(docker run --rm --pids-limit 16 rk/busybox:local sh -c \
-    'for i in $(seq 40); do sleep 30 & done 2> /dev/null; sleep 1; cat /sys/fs/cgroup/pids.current')
+    '(for i in $(seq 40); do sleep 30 & done) 2> /dev/null; read n < /sys/fs/cgroup/pids.current; echo $n')
   [ -n "$alive" ] && [ "$alive" -le 16 ] ||
     fail "pids.max 16: pids.current '$alive' after 40 forks"
   echo "cpu.max '$cpu', pids.max $pids (pids.current $alive after 40 forks)" >&3
@@ -325,18 +326,21 @@ scenario_buildx_build() {
   dir=$(mktemp -d)
   cat > "$dir/Dockerfile" << 'DOCKERFILE'
 FROM rk/busybox:local AS build
-RUN --mount=type=cache,target=/cache echo run >> /cache/runs && echo rk-$((6 * 7)) > /out.txt && wc -l < /cache/runs > /runs.txt
+ARG RK_BUILD
+RUN --mount=type=cache,target=/cache echo run $RK_BUILD >> /cache/runs && echo rk-$((6 * 7)) > /out.txt && wc -l < /cache/runs > /runs.txt
 FROM rk/busybox:local
 COPY --from=build /out.txt /runs.txt /
 CMD ["cat", "/out.txt"]
 DOCKERFILE
-  docker buildx build --builder default --pull=false --progress plain --load -t rk/built:1 "$dir" ||
+  docker buildx build --builder default --pull=false --progress plain --load -t rk/built:1 \
+    --build-arg RK_BUILD=1 "$dir" ||
     fail "docker buildx build failed"
   out=$(docker run --rm rk/built:1)
   [ "$out" = rk-42 ] || fail "the built image printed '$out'"
-  # Again without the layer cache: the cache mount keeps what the first RUN wrote.
-  docker buildx build --builder default --pull=false --no-cache --progress plain --load \
-    -t rk/built:2 "$dir" || fail "second docker buildx build failed"
+  # Again with another build argument, so that the RUN step runs again: the cache mount keeps
+  # what the first one wrote.
+  docker buildx build --builder default --pull=false --progress plain --load \
+    -t rk/built:2 --build-arg RK_BUILD=2 "$dir" || fail "second docker buildx build failed"
   runs=$(docker run --rm rk/built:2 cat /runs.txt | tr -d ' ')
   rm -rf "$dir"
   [ "$runs" = 2 ] || fail "cache mount not kept between builds: runs=$runs"
@@ -410,9 +414,9 @@ scenario_iptables_statistic() {
   start_backends
   ip addr add 10.96.0.10/32 dev lo 2> /dev/null
   iptables -t nat -N RK-SVC || fail "iptables -t nat -N failed"
-  iptables -t nat -A RK-SVC -m statistic --mode random --probability 0.5 \
+  iptables -t nat -A RK-SVC -p tcp -m statistic --mode random --probability 0.5 \
     -j DNAT --to-destination 10.96.0.11:80 || fail "statistic --mode random rule refused"
-  iptables -t nat -A RK-SVC -j DNAT --to-destination 10.96.0.12:80
+  iptables -t nat -A RK-SVC -p tcp -j DNAT --to-destination 10.96.0.12:80
   iptables -t nat -I OUTPUT -d 10.96.0.10/32 -p tcp --dport 80 -j RK-SVC
   a=0 b=0
   for i in $(seq 40); do
@@ -533,8 +537,16 @@ scenario_binfmt_arm64() {
   need_config CONFIG_BINFMT_MISC
   arm=/usr/local/lib/rk-agent/busybox-arm64
   [ -x $arm ] || { echo "no arm64 busybox in the image yet" >&3; exit 77; }
+  # systemd mounts binfmt_misc through an automount point, which needs CONFIG_AUTOFS_FS.
+  how=""
+  if [ ! -f /proc/sys/fs/binfmt_misc/status ]; then
+    systemctl status --no-pager proc-sys-fs-binfmt_misc.automount proc-sys-fs-binfmt_misc.mount
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || fail "binfmt_misc does not mount"
+    how=" (binfmt_misc mounted by hand: systemd's automount did not mount it)"
+  fi
   [ -f /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || systemctl restart systemd-binfmt
-  cat /proc/sys/fs/binfmt_misc/qemu-aarch64 || fail "no qemu-aarch64 binfmt_misc handler"
+  ls /proc/sys/fs/binfmt_misc /usr/lib/binfmt.d
+  cat /proc/sys/fs/binfmt_misc/qemu-aarch64 || fail "no qemu-aarch64 binfmt_misc handler$how"
   out=$($arm sh -c 'echo rk-$((6 * 7)) $(uname -m)')
   [ "$out" = "rk-42 aarch64" ] || fail "arm64 busybox through binfmt_misc printed '$out'"
   docker_up
@@ -547,7 +559,7 @@ scenario_binfmt_arm64() {
   rm -rf "$dir"
   dout=$(docker run --rm --platform linux/arm64 rk/busybox-arm64:local sh -c 'uname -m')
   [ "$dout" = aarch64 ] || fail "docker run --platform linux/arm64 printed '$dout'"
-  echo "arm64 busybox ran through qemu-aarch64 (binfmt_misc), and in docker --platform linux/arm64" >&3
+  echo "arm64 busybox ran through qemu-aarch64 (binfmt_misc), and in docker --platform linux/arm64$how" >&3
 }
 )sh";
 
