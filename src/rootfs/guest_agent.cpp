@@ -408,6 +408,16 @@ start_backends() {
 stop_backends() {
   pkill -f 'busybox httpd -p 10.96.0.1' 2> /dev/null
 }
+# count_backends N URL: N connections; a and b are how many each backend answered.
+count_backends() {
+  a=0 b=0
+  for i in $(seq "$1"); do
+    case $(curl -fsS --max-time 5 "$2") in
+      backend-11) a=$((a + 1)) ;;
+      backend-12) b=$((b + 1)) ;;
+    esac
+  done
+}
 
 scenario_iptables_statistic() {
   need_config CONFIG_NETFILTER_XT_MATCH_STATISTIC CONFIG_NF_NAT
@@ -418,13 +428,7 @@ scenario_iptables_statistic() {
     -j DNAT --to-destination 10.96.0.11:80 || fail "statistic --mode random rule refused"
   iptables -t nat -A RK-SVC -p tcp -j DNAT --to-destination 10.96.0.12:80
   iptables -t nat -I OUTPUT -d 10.96.0.10/32 -p tcp --dport 80 -j RK-SVC
-  a=0 b=0
-  for i in $(seq 40); do
-    case $(curl -fsS --max-time 5 http://10.96.0.10/) in
-      backend-11) a=$((a + 1)) ;;
-      backend-12) b=$((b + 1)) ;;
-    esac
-  done
+  count_backends 40 http://10.96.0.10/
   iptables -t nat -D OUTPUT -d 10.96.0.10/32 -p tcp --dport 80 -j RK-SVC
   iptables -t nat -F RK-SVC
   iptables -t nat -X RK-SVC
@@ -461,13 +465,7 @@ scenario_ipvs() {
   ipvsadm -a -t 10.96.0.20:80 -r 10.96.0.11:80 -m
   ipvsadm -a -t 10.96.0.20:80 -r 10.96.0.12:80 -m
   ipvsadm -Ln
-  a=0 b=0
-  for i in $(seq 10); do
-    case $(curl -fsS --max-time 5 http://10.96.0.20/) in
-      backend-11) a=$((a + 1)) ;;
-      backend-12) b=$((b + 1)) ;;
-    esac
-  done
+  count_backends 10 http://10.96.0.20/
   ipvsadm -Ln --stats
   ipvsadm -C
   stop_backends

@@ -99,18 +99,20 @@ TEST(GuestAgent, NeedConfigSkipsWithTheReason) {
     process::capture({{"sh", "-c", script}}, &status);
     return std::make_pair(status, dir.read("detail"));
   };
-  auto [status_m, detail_m] = run("need_config CONFIG_A CONFIG_B");
-  EXPECT_EQ(status_m, 77);
-  EXPECT_EQ(detail_m, "needs CONFIG_B=y (kernel has m)\n");
-  auto [status_c, detail_c] = run("need_config CONFIG_C");
-  EXPECT_EQ(status_c, 77);
-  EXPECT_EQ(detail_c, "needs CONFIG_C=y (kernel has not set)\n");
-  auto [status_a, detail_a] = run("need_config CONFIG_A");
-  EXPECT_EQ(status_a, 0);
-  EXPECT_EQ(detail_a, "went-on\n");
-  auto [status_cmd, detail_cmd] = run("need_cmd rk-no-such-command");
-  EXPECT_EQ(status_cmd, 77);
-  EXPECT_EQ(detail_cmd, "needs rk-no-such-command in the image\n");
+  struct Case {
+    const char* call;
+    int status;
+    const char* detail;
+  };
+  for (const Case& c : {Case{"need_config CONFIG_A CONFIG_B", 77, "needs CONFIG_B=y (kernel has m)\n"},
+                        Case{"need_config CONFIG_C", 77, "needs CONFIG_C=y (kernel has not set)\n"},
+                        Case{"need_config CONFIG_A", 0, "went-on\n"},
+                        Case{"need_cmd rk-no-such-command", 77,
+                             "needs rk-no-such-command in the image\n"}}) {
+    auto [status, detail] = run(c.call);
+    EXPECT_EQ(status, c.status) << c.call;
+    EXPECT_EQ(detail, c.detail) << c.call;
+  }
 }
 
 }  // namespace

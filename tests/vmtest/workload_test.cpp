@@ -28,6 +28,18 @@ TestRequest workload_request(const std::string& arch) {
   return r;
 }
 
+// The report of one completed workload boot with this console.
+VariantReport completed_workload(const ConsoleState& console) {
+  BootRecord boot;
+  boot.outcome = BootOutcome::completed;
+  boot.console = console;
+  VariantReport report;
+  report.variant = "6.1-x86_64/workload";
+  report.arch = "x86_64";
+  report.boots.push_back(boot);
+  return report;
+}
+
 TEST(WorkloadMachine, RootImageReadWriteOnAThrowAwayOverlayNoInitrdNoNic) {
   for (const char* arch : {"x86_64", "arm64"}) {
     MachineSpec spec = workload_machine(workload_request(arch));
@@ -79,13 +91,7 @@ TEST(WorkloadMachine, AgentTranscriptParsesAndAFailedScenarioFailsTheVariant) {
   // Without the leading newline the getty's prompt would hide the begin line.
   EXPECT_FALSE(parse_console("vm login: rk-probe: begin workload-1 x86_64\n").begun);
 
-  BootRecord boot;
-  boot.outcome = BootOutcome::completed;
-  boot.console = console;
-  VariantReport report;
-  report.variant = "6.1-x86_64/workload";
-  report.arch = "x86_64";
-  report.boots.push_back(boot);
+  VariantReport report = completed_workload(console);
   Requirements all;
   all.all_reported = true;
   all.enforce_boot_target = false;
@@ -115,13 +121,7 @@ TEST(WorkloadMachine, SkippedScenarioPassesAndAFailedOneKeepsItsLog) {
                                       "curl: (7) Failed to connect"}));
   EXPECT_EQ(console.logs.size(), 1u);
 
-  BootRecord boot;
-  boot.outcome = BootOutcome::completed;
-  boot.console = console;
-  VariantReport report;
-  report.variant = "6.1-x86_64/workload";
-  report.arch = "x86_64";
-  report.boots.push_back(boot);
+  VariantReport report = completed_workload(console);
   Requirements req;
   req.all_reported = true;
   req.reported_skip_passes = true;
