@@ -230,6 +230,7 @@ int run_test(const TestArgs& args) {
     workload.variant = t.name + "/workload";
     workload.requirements = {};
     workload.requirements.all_reported = true;
+    workload.requirements.reported_skip_passes = true;
     workload.requirements.enforce_boot_target = false;
     workload.timeout = std::chrono::seconds(args.workload_timeout);
     workload.boots = 1;

@@ -268,6 +268,9 @@ BuildResult build_rootfs(const Recipe& recipe, const BuildOptions& options) {
       for (const std::string& u : recipe.disabled_units) units += " " + u;
       argv.push_back("--customize-hook=chroot \"$1\" systemctl disable --quiet" + units);
     }
+    for (const ForeignBinary& f : recipe.foreign_binaries) {
+      argv.push_back("--customize-hook=" + foreign_binary_hook(f));
+    }
     if (!recipe.files.empty()) {
       argv.push_back("--customize-hook=tar-in " +
                      guest_files_tarball(recipe, work, options.log).string() + " /");

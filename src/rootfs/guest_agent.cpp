@@ -44,7 +44,7 @@ passed=0 failed=0 skipped=0
 run_scenario() {
   name=$1 limit=$2 fn=$3
   start=$(cut -d' ' -f1 /proc/uptime)
-  if timeout "$limit" sh -c ". /usr/local/lib/rk-agent/scenarios.sh; $fn" \
+  if timeout "$limit" sh -c "set -x; . /usr/local/lib/rk-agent/scenarios.sh; $fn" \
       > "$logs/$name.log" 2>&1 3> "$logs/$name.detail"; then
     status=pass
   else
@@ -62,14 +62,38 @@ run_scenario() {
     skip) skipped=$((skipped + 1)) ;;
     *)
       failed=$((failed + 1))
-      tail -n 60 "$logs/$name.log" | sed "s/^/rk-log: $name: /" > "$console"
+      tail -n 150 "$logs/$name.log" | sed "s/^/rk-log: $name: /" > "$console"
       ;;
   esac
 }
 
 say "begin workload-1 $arch"
-run_scenario systemd-boot 600 scenario_systemd_boot
-run_scenario docker-run 600 scenario_docker_run
+# rk.scenarios=a,b on the kernel command line runs only those (default: all, in this order).
+only=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^rk\.scenarios=//p' | tr ',' ' ')
+for entry in \
+    systemd-boot:900:scenario_systemd_boot \
+    docker-run:600:scenario_docker_run \
+    docker-iptables-nft:300:scenario_docker_iptables_nft \
+    docker-publish:300:scenario_docker_publish \
+    docker-bridge-dns:300:scenario_docker_bridge_dns \
+    docker-memory-limit:300:scenario_docker_memory_limit \
+    docker-cpu-pids-limits:300:scenario_docker_cpu_pids_limits \
+    buildx-build:600:scenario_buildx_build \
+    compose-healthcheck:600:scenario_compose_healthcheck \
+    docker-ipv6:300:scenario_docker_ipv6 \
+    iptables-statistic:300:scenario_iptables_statistic \
+    ipset:120:scenario_ipset \
+    ipvs:120:scenario_ipvs \
+    nfs:300:scenario_nfs \
+    podman-rootless:600:scenario_podman_rootless \
+    binfmt-arm64:300:scenario_binfmt_arm64 \
+    docker-iptables-legacy:300:scenario_docker_iptables_legacy; do
+  name=${entry%%:*} rest=${entry#*:}
+  if [ -n "$only" ]; then
+    case " $only " in *" $name "*) ;; *) continue ;; esac
+  fi
+  run_scenario "$name" "${rest%%:*}" "${rest#*:}"
+done
 say "end $passed $failed $skipped"
 sync
 # An x86 microvm without ACPI cannot power off; there the host runs QEMU with -no-reboot and
@@ -101,37 +125,439 @@ scenario_systemd_boot() {
   return 1
 }
 
+# Each scenario declares what it needs: a kernel setting built in (no modules in the image),
+# a command, an arch. When one is missing it reports skip with the reason (exit 77).
+need_config() {
+  for c in "$@"; do
+    v=$(zcat /proc/config.gz 2> /dev/null | sed -n "s/^$c=//p")
+    [ "$v" = y ] && continue
+    echo "needs $c=y (kernel has ${v:-not set})" >&3
+    exit 77
+  done
+}
+need_cmd() {
+  for c in "$@"; do
+    command -v "$c" > /dev/null 2>&1 || { echo "needs $c in the image" >&3; exit 77; }
+  done
+}
+need_arch() {
+  [ "$(uname -m)" = "$1" ] || { echo "only on $1" >&3; exit 77; }
+}
+fail() {
+  echo "$*" >&3
+  exit 1
+}
+
+# A busybox root: every applet linked, /www/index.html for the httpd scenarios.
+busybox_rootfs() {
+  mkdir -p "$1/bin" "$1/tmp" "$1/etc" "$1/www" "$1/proc" "$1/sys" "$1/dev"
+  cp /bin/busybox "$1/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$1/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/:/bin/sh' > "$1/etc/passwd"
+  echo 'root:x:0:' > "$1/etc/group"
+  echo rk-www > "$1/www/index.html"
+}
+
 # The test image is made here from busybox-static: no registry is ever contacted.
 make_busybox_image() {
   docker image inspect rk/busybox:local > /dev/null 2>&1 && return 0
   dir=$(mktemp -d)
-  mkdir -p "$dir/bin" "$dir/tmp" "$dir/etc"
-  cp /bin/busybox "$dir/bin/busybox"
-  for applet in sh echo cat ls sleep wget nc httpd ip ping; do
-    ln -s busybox "$dir/bin/$applet"
-  done
-  echo 'root:x:0:0:root:/:/bin/sh' > "$dir/etc/passwd"
-  tar -C "$dir" -c . | docker import - rk/busybox:local
+  busybox_rootfs "$dir" || return 1
+  tar -C "$dir" -c . | docker import -c 'CMD ["/bin/sh"]' - rk/busybox:local
   rc=$?
   rm -rf "$dir"
   return $rc
 }
 
-scenario_docker_run() {
+# dockerd up with the current iptables alternative, the busybox image imported.
+docker_up() {
+  need_config CONFIG_BRIDGE CONFIG_VETH CONFIG_OVERLAY_FS
   systemctl is-active --quiet docker || systemctl start docker || {
-    journalctl -b --no-pager -n 40 -u docker -u containerd
-    echo "dockerd did not start" >&3
-    return 1
+    journalctl -b --no-pager -n 60 -u docker -u containerd
+    fail "dockerd did not start"
   }
-  docker version
-  make_busybox_image || { echo "docker import failed" >&3; return 1; }
-  out=$(docker run --rm --network none rk/busybox:local /bin/sh -c 'echo rk-$((6 * 7))')
-  if [ "$out" = rk-42 ]; then
-    echo "docker $(docker version --format '{{.Server.Version}}') ran the imported busybox image" >&3
-    return 0
-  fi
-  echo "docker run printed '$out', expected 'rk-42'" >&3
+  make_busybox_image || fail "docker import of busybox failed"
+}
+docker_down() {
+  docker ps -aq | xargs -r docker rm -f
+  systemctl stop docker.socket docker containerd
+}
+
+# curl_until URL EXPECTED: the server may take a moment to listen.
+curl_until() {
+  i=0
+  while [ $i -lt 30 ]; do
+    got=$(curl -fsS --max-time 5 "$1") && [ "$got" = "$2" ] && return 0
+    i=$((i + 1))
+    sleep 1
+  done
+  echo "curl $1 gave '$got', expected '$2'"
   return 1
+}
+
+scenario_docker_run() {
+  docker_up
+  docker version
+  out=$(docker run --rm --network none rk/busybox:local /bin/sh -c 'echo rk-$((6 * 7))')
+  [ "$out" = rk-42 ] || fail "docker run printed '$out', expected 'rk-42'"
+  echo "docker $(docker version --format '{{.Server.Version}}') ran the imported busybox image" >&3
+}
+
+# Both iptables commands to one backend; the other backend's rules are flushed first so that
+# two rule sets never filter the same packets.
+use_iptables() {
+  [ "$(readlink -f /etc/alternatives/iptables)" = "/usr/sbin/xtables-$1-multi" ] && return 0
+  docker_down 2> /dev/null
+  if [ "$1" = legacy ]; then
+    nft flush ruleset 2> /dev/null
+  else
+    for t in filter nat mangle raw; do
+      iptables-legacy -t $t -F 2> /dev/null
+      iptables-legacy -t $t -X 2> /dev/null
+      ip6tables-legacy -t $t -F 2> /dev/null
+      ip6tables-legacy -t $t -X 2> /dev/null
+    done
+  fi
+  update-alternatives --set iptables "/usr/sbin/iptables-$1" &&
+    update-alternatives --set ip6tables "/usr/sbin/ip6tables-$1" ||
+    fail "update-alternatives to iptables-$1 failed"
+}
+
+# dockerd's rules landed in the backend in use: DOCKER chains, and the raw table, where
+# Docker 28 drops direct access to published ports.
+check_docker_rules() {
+  iptables -V
+  iptables -t nat -S DOCKER || fail "no DOCKER chain in the nat table ($(iptables -V))"
+  iptables -t filter -S DOCKER-USER > /dev/null || fail "no DOCKER-USER chain ($(iptables -V))"
+  iptables -t raw -S || fail "no raw table ($(iptables -V))"
+}
+
+# A published port reached from the guest: on 127.0.0.1 (docker-proxy) and on the bridge's
+# gateway address (DNAT).
+publish_check() {
+  docker rm -f rk-web > /dev/null 2>&1
+  docker run -d --name rk-web -p 8080:80 rk/busybox:local httpd -f -p 80 -h /www ||
+    fail "docker run -p 8080:80 failed"
+  curl_until http://127.0.0.1:8080/ rk-www || fail "published port 8080 not reached on 127.0.0.1"
+  gw=$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}')
+  curl_until "http://$gw:8080/" rk-www || fail "published port 8080 not reached on $gw"
+  iptables -t raw -S
+  docker rm -f rk-web
+}
+
+scenario_docker_iptables_nft() {
+  need_config CONFIG_NF_TABLES CONFIG_NFT_COMPAT CONFIG_NFT_NAT
+  use_iptables nft
+  docker_up
+  check_docker_rules
+  iptables -V | grep -q nf_tables || fail "iptables is not the nf_tables one: $(iptables -V)"
+  echo "dockerd on $(iptables -V): DOCKER chains and the raw table in nftables" >&3
+}
+
+scenario_docker_iptables_legacy() {
+  need_config CONFIG_IP_NF_IPTABLES CONFIG_IP_NF_NAT CONFIG_IP_NF_RAW CONFIG_IP6_NF_IPTABLES
+  use_iptables legacy
+  docker_up
+  check_docker_rules
+  iptables-legacy -t nat -S DOCKER > /dev/null || fail "iptables-legacy shows no DOCKER chain"
+  publish_check
+  echo "dockerd on $(iptables -V): its chains, and -p 8080:80 reached with curl" >&3
+  use_iptables nft
+}
+
+scenario_docker_publish() {
+  docker_up
+  publish_check
+  echo "busybox httpd behind -p 8080:80 answered curl on 127.0.0.1 and the bridge gateway" >&3
+}
+
+scenario_docker_bridge_dns() {
+  docker_up
+  docker network rm rk-net > /dev/null 2>&1
+  docker network create rk-net || fail "docker network create failed"
+  docker run -d --name rk-srv --network rk-net rk/busybox:local httpd -f -p 80 -h /www ||
+    fail "server container did not start"
+  out=$(docker run --rm --network rk-net rk/busybox:local sh -c \
+    'for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -T 5 -O - http://rk-srv/ && exit 0; sleep 1; done; exit 1')
+  docker rm -f rk-srv
+  docker network rm rk-net
+  [ "$out" = rk-www ] || fail "client to rk-srv by name on a user-defined bridge got '$out'"
+  echo "user-defined bridge: a container reached another by name (embedded DNS)" >&3
+}
+
+scenario_docker_memory_limit() {
+  need_config CONFIG_MEMCG
+  docker_up
+  max=$(docker run --rm --memory 64m rk/busybox:local cat /sys/fs/cgroup/memory.max)
+  [ "$max" = 67108864 ] || fail "memory.max in the container is '$max', expected 67108864"
+  # dd allocates its 128 MiB block and fills it: past the limit the kernel OOM-kills it.
+  docker rm -f rk-oom > /dev/null 2>&1
+  docker run --name rk-oom --memory 64m --memory-swap 64m rk/busybox:local \
+    dd if=/dev/zero of=/dev/null bs=128M count=1
+  rc=$?
+  oom=$(docker inspect rk-oom --format '{{.State.OOMKilled}}')
+  docker rm -f rk-oom
+  [ "$rc" = 137 ] && [ "$oom" = true ] ||
+    fail "a 128 MiB allocation under --memory 64m exited $rc, OOMKilled=$oom"
+  echo "memory.max=67108864; a 128 MiB allocation was OOM-killed (exit 137)" >&3
+}
+
+scenario_docker_cpu_pids_limits() {
+  need_config CONFIG_CGROUP_PIDS CONFIG_CFS_BANDWIDTH
+  docker_up
+  cpu=$(docker run --rm --cpus 0.5 rk/busybox:local cat /sys/fs/cgroup/cpu.max)
+  [ "$cpu" = "50000 100000" ] || fail "cpu.max under --cpus 0.5 is '$cpu'"
+  pids=$(docker run --rm --pids-limit 16 rk/busybox:local cat /sys/fs/cgroup/pids.max)
+  [ "$pids" = 16 ] || fail "pids.max under --pids-limit 16 is '$pids'"
+  # 40 background sleeps in a cgroup of 16 pids: the forks past the limit fail (and end the
+  # subshell that tried them: ash gives up on a failed fork).
+  alive=$(docker run --rm --pids-limit 16 rk/busybox:local sh -c \
+    '(for i in $(seq 40); do sleep 30 & done) 2> /dev/null; read n < /sys/fs/cgroup/pids.current; echo $n')
+  [ -n "$alive" ] && [ "$alive" -le 16 ] ||
+    fail "pids.max 16: pids.current '$alive' after 40 forks"
+  echo "cpu.max '$cpu', pids.max $pids (pids.current $alive after 40 forks)" >&3
+}
+
+scenario_buildx_build() {
+  docker_up
+  docker buildx version || fail "docker buildx missing"
+  dir=$(mktemp -d)
+  cat > "$dir/Dockerfile" << 'DOCKERFILE'
+FROM rk/busybox:local AS build
+ARG RK_BUILD
+RUN --mount=type=cache,target=/cache echo run $RK_BUILD >> /cache/runs && echo rk-$((6 * 7)) > /out.txt && wc -l < /cache/runs > /runs.txt
+FROM rk/busybox:local
+COPY --from=build /out.txt /runs.txt /
+CMD ["cat", "/out.txt"]
+DOCKERFILE
+  docker buildx build --builder default --pull=false --progress plain --load -t rk/built:1 \
+    --build-arg RK_BUILD=1 "$dir" ||
+    fail "docker buildx build failed"
+  out=$(docker run --rm rk/built:1)
+  [ "$out" = rk-42 ] || fail "the built image printed '$out'"
+  # Again with another build argument, so that the RUN step runs again: the cache mount keeps
+  # what the first one wrote.
+  docker buildx build --builder default --pull=false --progress plain --load \
+    -t rk/built:2 --build-arg RK_BUILD=2 "$dir" || fail "second docker buildx build failed"
+  runs=$(docker run --rm rk/built:2 cat /runs.txt | tr -d ' ')
+  rm -rf "$dir"
+  [ "$runs" = 2 ] || fail "cache mount not kept between builds: runs=$runs"
+  echo "BuildKit: multi-stage build FROM the local image, RUN cache mount kept across builds" >&3
+}
+
+scenario_compose_healthcheck() {
+  docker_up
+  docker compose version || fail "docker compose missing"
+  dir=$(mktemp -d)
+  cat > "$dir/compose.yaml" << 'COMPOSE'
+services:
+  web:
+    image: rk/busybox:local
+    pull_policy: never
+    command: httpd -f -p 80 -h /www
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"]
+      interval: 2s
+      timeout: 10s
+      retries: 60
+  client:
+    image: rk/busybox:local
+    pull_policy: never
+    command: wget -q -O - http://web/
+    depends_on:
+      web:
+        condition: service_healthy
+COMPOSE
+  out=$(cd "$dir" && docker compose -p rk up --no-color --exit-code-from client 2>&1)
+  rc=$?
+  echo "$out"
+  (cd "$dir" && docker compose -p rk down -t 1)
+  rm -rf "$dir"
+  [ $rc = 0 ] && echo "$out" | grep -q rk-www || fail "compose up: client exited $rc"
+  echo "compose: the client started once web was healthy and fetched its page" >&3
+}
+
+scenario_docker_ipv6() {
+  need_config CONFIG_IPV6 CONFIG_IP6_NF_IPTABLES CONFIG_IP6_NF_NAT
+  docker_up
+  docker network rm rk-v6 > /dev/null 2>&1
+  docker network create --ipv6 --subnet fd00:72:6b::/64 rk-v6 || fail "IPv6 network create failed"
+  docker run -d --name rk-srv6 --network rk-v6 rk/busybox:local httpd -f -p 80 -h /www ||
+    fail "server container did not start"
+  addr=$(docker inspect rk-srv6 \
+    --format '{{(index .NetworkSettings.Networks "rk-v6").GlobalIPv6Address}}')
+  out=$(docker run --rm --network rk-v6 rk/busybox:local sh -c \
+    "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -T 5 -O - 'http://[$addr]/' && exit 0; sleep 1; done; exit 1")
+  docker rm -f rk-srv6
+  docker network rm rk-v6
+  [ -n "$addr" ] && [ "$out" = rk-www ] || fail "over IPv6 to [$addr]: got '$out'"
+  echo "IPv6 network: a container reached another at [$addr]" >&3
+}
+
+# Two busybox httpd backends on loopback addresses, each serving its own name.
+start_backends() {
+  for b in 11 12; do
+    ip addr add 10.96.0.$b/32 dev lo 2> /dev/null
+    mkdir -p /run/rk-www-$b
+    echo backend-$b > /run/rk-www-$b/index.html
+    busybox httpd -p 10.96.0.$b:80 -h /run/rk-www-$b
+  done
+}
+stop_backends() {
+  pkill -f 'busybox httpd -p 10.96.0.1' 2> /dev/null
+}
+# count_backends N URL: N connections; a and b are how many each backend answered.
+count_backends() {
+  a=0 b=0
+  for i in $(seq "$1"); do
+    case $(curl -fsS --max-time 5 "$2") in
+      backend-11) a=$((a + 1)) ;;
+      backend-12) b=$((b + 1)) ;;
+    esac
+  done
+}
+
+scenario_iptables_statistic() {
+  need_config CONFIG_NETFILTER_XT_MATCH_STATISTIC CONFIG_NF_NAT
+  start_backends
+  ip addr add 10.96.0.10/32 dev lo 2> /dev/null
+  iptables -t nat -N RK-SVC || fail "iptables -t nat -N failed"
+  iptables -t nat -A RK-SVC -p tcp -m statistic --mode random --probability 0.5 \
+    -j DNAT --to-destination 10.96.0.11:80 || fail "statistic --mode random rule refused"
+  iptables -t nat -A RK-SVC -p tcp -j DNAT --to-destination 10.96.0.12:80
+  iptables -t nat -I OUTPUT -d 10.96.0.10/32 -p tcp --dport 80 -j RK-SVC
+  count_backends 40 http://10.96.0.10/
+  iptables -t nat -D OUTPUT -d 10.96.0.10/32 -p tcp --dport 80 -j RK-SVC
+  iptables -t nat -F RK-SVC
+  iptables -t nat -X RK-SVC
+  stop_backends
+  [ $a -ge 5 ] && [ $b -ge 5 ] && [ $((a + b)) = 40 ] ||
+    fail "40 connections to the service address went $a/$b to the two backends"
+  echo "statistic --mode random: 40 connections spread $a/$b over two backends" >&3
+}
+
+scenario_ipset() {
+  need_config CONFIG_IP_SET CONFIG_IP_SET_HASH_IP CONFIG_NETFILTER_XT_SET
+  need_cmd ipset
+  start_backends
+  ipset create rk-deny hash:ip || fail "ipset create failed"
+  ipset add rk-deny 10.96.0.12
+  iptables -I OUTPUT -p tcp -m set --match-set rk-deny dst -j REJECT --reject-with tcp-reset ||
+    fail "iptables -m set refused"
+  ok=$(curl -fsS --max-time 5 http://10.96.0.11/)
+  curl -fsS --max-time 5 http://10.96.0.12/ && denied=no || denied=yes
+  iptables -D OUTPUT -p tcp -m set --match-set rk-deny dst -j REJECT --reject-with tcp-reset
+  ipset destroy rk-deny
+  stop_backends
+  [ "$ok" = backend-11 ] && [ $denied = yes ] ||
+    fail "ipset match: outside the set got '$ok', inside the set rejected: $denied"
+  echo "ipset hash:ip in iptables -m set: the member rejected, the other served" >&3
+}
+
+scenario_ipvs() {
+  need_config CONFIG_IP_VS CONFIG_IP_VS_RR CONFIG_IP_VS_NFCT
+  need_cmd ipvsadm
+  start_backends
+  ip addr add 10.96.0.20/32 dev lo 2> /dev/null
+  ipvsadm -A -t 10.96.0.20:80 -s rr || fail "ipvsadm -A failed"
+  ipvsadm -a -t 10.96.0.20:80 -r 10.96.0.11:80 -m
+  ipvsadm -a -t 10.96.0.20:80 -r 10.96.0.12:80 -m
+  ipvsadm -Ln
+  count_backends 10 http://10.96.0.20/
+  ipvsadm -Ln --stats
+  ipvsadm -C
+  stop_backends
+  [ $a -ge 1 ] && [ $b -ge 1 ] && [ $((a + b)) = 10 ] ||
+    fail "IPVS round robin over two real servers: $a/$b of 10 connections"
+  echo "IPVS rr virtual service: 10 connections spread $a/$b" >&3
+}
+
+scenario_nfs() {
+  need_config CONFIG_NFSD CONFIG_NFSD_V4 CONFIG_NFS_FS CONFIG_NFS_V3 CONFIG_NFS_V4
+  mkdir -p /srv/rk-nfs /mnt/rk-v3 /mnt/rk-v4
+  echo rk-nfs > /srv/rk-nfs/file
+  echo '/srv/rk-nfs 127.0.0.1(rw,sync,no_subtree_check,no_root_squash)' > /etc/exports
+  systemctl start nfs-server || {
+    journalctl -b --no-pager -n 40 -u nfs-server -u rpcbind
+    fail "nfs-server did not start"
+  }
+  exportfs -v
+  # vers=4: the newest minor version both sides have (4.0 without CONFIG_NFS_V4_1).
+  mount -t nfs -o vers=4 127.0.0.1:/srv/rk-nfs /mnt/rk-v4 || fail "NFSv4 mount over loopback failed"
+  mount -t nfs -o vers=3 127.0.0.1:/srv/rk-nfs /mnt/rk-v3 || fail "NFSv3 mount over loopback failed"
+  echo written-v4 > /mnt/rk-v4/new
+  v3=$(cat /mnt/rk-v3/file)
+  v4=$(cat /srv/rk-nfs/new)
+  v4vers=$(grep ' /mnt/rk-v4 ' /proc/mounts | sed -n 's/.*vers=\([0-9.]*\).*/\1/p')
+  grep rk-v /proc/mounts
+  umount /mnt/rk-v3 /mnt/rk-v4
+  systemctl stop nfs-server
+  [ "$v3" = rk-nfs ] && [ "$v4" = written-v4 ] || fail "over NFS read '$v3', wrote '$v4'"
+  echo "NFSv$v4vers and NFSv3 mounts of a loopback export read and write" >&3
+}
+
+scenario_podman_rootless() {
+  need_config CONFIG_USER_NS CONFIG_OVERLAY_FS
+  need_cmd podman newuidmap
+  id rk-user > /dev/null 2>&1 || useradd -m -s /bin/sh rk-user || fail "useradd failed"
+  grep -q '^rk-user:' /etc/subuid || echo 'rk-user:200000:65536' >> /etc/subuid
+  grep -q '^rk-user:' /etc/subgid || echo 'rk-user:200000:65536' >> /etc/subgid
+  uid=$(id -u rk-user)
+  # Lingering starts the user's systemd: /run/user/UID, a session bus, a delegated cgroup.
+  loginctl enable-linger rk-user
+  i=0
+  while [ ! -S "/run/user/$uid/bus" ] && [ $i -lt 120 ]; do
+    sleep 1
+    i=$((i + 1))
+  done
+  dir=$(mktemp -d)
+  busybox_rootfs "$dir"
+  tar -C "$dir" -cf /tmp/rk-busybox.tar .
+  chmod 644 /tmp/rk-busybox.tar
+  rm -rf "$dir"
+  cd /home/rk-user || fail "no home for rk-user"
+  as_user="runuser -u rk-user -- env XDG_RUNTIME_DIR=/run/user/$uid HOME=/home/rk-user"
+  as_user="$as_user DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus"
+  $as_user podman import --change 'CMD ["/bin/sh"]' /tmp/rk-busybox.tar rk/busybox:local ||
+    fail "rootless podman import failed"
+  out=$($as_user podman run --rm --network none rk/busybox:local \
+    sh -c 'echo rk-$((6 * 7)) $(head -n 1 /proc/self/uid_map)')
+  $as_user podman info --format '{{.Store.GraphDriverName}} cgroups {{.Host.CgroupsVersion}}'
+  loginctl disable-linger rk-user
+  case $out in rk-42*) ;; *) fail "rootless podman run printed '$out'" ;; esac
+  echo "rootless podman as uid $uid ran the image (uid_map ${out#rk-42 })" >&3
+}
+
+scenario_binfmt_arm64() {
+  need_arch x86_64
+  need_config CONFIG_BINFMT_MISC
+  arm=/usr/local/lib/rk-agent/busybox-arm64
+  [ -x $arm ] || { echo "no arm64 busybox in the image yet" >&3; exit 77; }
+  # systemd mounts binfmt_misc through an automount point, which needs CONFIG_AUTOFS_FS.
+  how=""
+  if [ ! -f /proc/sys/fs/binfmt_misc/status ]; then
+    systemctl status --no-pager proc-sys-fs-binfmt_misc.automount proc-sys-fs-binfmt_misc.mount
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || fail "binfmt_misc does not mount"
+    how=" (binfmt_misc mounted by hand: systemd's automount did not mount it)"
+  fi
+  [ -f /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || systemctl restart systemd-binfmt
+  ls /proc/sys/fs/binfmt_misc /usr/lib/binfmt.d
+  cat /proc/sys/fs/binfmt_misc/qemu-aarch64 || fail "no qemu-aarch64 binfmt_misc handler$how"
+  out=$($arm sh -c 'echo rk-$((6 * 7)) $(uname -m)')
+  [ "$out" = "rk-42 aarch64" ] || fail "arm64 busybox through binfmt_misc printed '$out'"
+  docker_up
+  dir=$(mktemp -d)
+  mkdir -p "$dir/bin"
+  cp $arm "$dir/bin/busybox"
+  ln -s busybox "$dir/bin/sh"
+  ln -s busybox "$dir/bin/uname"
+  tar -C "$dir" -c . | docker import --platform linux/arm64 - rk/busybox-arm64:local
+  rm -rf "$dir"
+  dout=$(docker run --rm --platform linux/arm64 rk/busybox-arm64:local sh -c 'uname -m')
+  [ "$dout" = aarch64 ] || fail "docker run --platform linux/arm64 printed '$dout'"
+  echo "arm64 busybox ran through qemu-aarch64 (binfmt_misc), and in docker --platform linux/arm64$how" >&3
 }
 )sh";
 

@@ -19,11 +19,15 @@ const std::vector<std::string>& common_packages() {
       // systemd as PID 1 and what its units expect
       "systemd-sysv", "dbus", "udev", "kmod", "procps",
       // the container stack
-      "docker.io", "docker-buildx", "docker-compose", "containerd", "runc",
+      // (docker.io 28 holds only the daemon: the client is docker-cli, which it merely
+      // recommends, and the recipe installs no Recommends)
+      "docker.io", "docker-cli", "docker-buildx", "docker-compose", "containerd", "runc",
       // iptables brings both backends (iptables-nft and iptables-legacy alternatives)
       "iptables", "ipset", "ipvsadm",
       // rootless Podman
       "podman", "fuse-overlayfs", "uidmap",
+      // the rootless user's session bus (podman's systemd cgroup manager, lingering user)
+      "dbus-user-session",
       // NFS v3 and v4 over loopback
       "nfs-kernel-server", "nfs-common",
       // scenario tools; busybox-static is also the source of the locally built test image
@@ -150,6 +154,9 @@ Recipe default_recipe(const std::string& arch) {
     // provides the old qemu-user-static name).
     r.packages.push_back("qemu-user");
     r.packages.push_back("qemu-user-binfmt");
+    // The arm64 binary it runs (also as a --platform linux/arm64 image): busybox, static.
+    r.foreign_binaries.push_back(
+        {"busybox-static", "arm64", "busybox", "/usr/local/lib/rk-agent/busybox-arm64"});
   }
   // A mirror may serve a Release file whose Valid-Until has passed (a frozen or slow mirror,
   // as here). The lock file pins every package's version and sha256, so an old Release cannot
@@ -186,6 +193,15 @@ void validate_recipe(const Recipe& r) {
   for (const std::string& u : r.disabled_units) {
     if (!is_unit_name(u)) throw RootfsError("rootfs recipe: bad unit name '" + u + "'");
   }
+  for (const ForeignBinary& b : r.foreign_binaries) {
+    bool known_arch = b.debian_arch == "amd64" || b.debian_arch == "arm64";
+    if (!is_package_name(b.package) || !known_arch || b.debian_arch == r.debian_arch || !is_package_name(b.program) || !is_guest_path(b.path) ||
+        std::find(r.packages.begin(), r.packages.end(), b.package) == r.packages.end()) {
+      throw RootfsError("rootfs recipe: bad foreign binary '" + b.program + "' of " + b.package +
+                        ":" + b.debian_arch + " -> '" + b.path +
+                        "' (the package must be in the recipe, the arch another one)");
+    }
+  }
   for (const GuestFile& f : r.files) {
     if (!is_guest_path(f.path) || (!f.symlink.empty() && !is_guest_path(f.symlink)) ||
         f.mode > 07777) {
@@ -206,6 +222,11 @@ std::string recipe_text(const Recipe& r) {
   for (const std::string& o : r.apt_options) text += "aptopt " + o + "\n";
   for (const std::string& p : packages) text += "package " + p + "\n";
   for (const std::string& u : r.disabled_units) text += "disable " + u + "\n";
+  for (const ForeignBinary& b : r.foreign_binaries) {
+    // The hook itself: how the binary is fetched is part of what the image is.
+    text += "foreign " + b.package + ":" + b.debian_arch + " " + b.program + " " + b.path +
+            " sha256:" + lazy_libs::sha256_hex(foreign_binary_hook(b)) + "\n";
+  }
   for (const GuestFile& f : r.files) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", f.mode);
@@ -215,6 +236,19 @@ std::string recipe_text(const Recipe& r) {
             "\n";
   }
   return text;
+}
+
+std::string foreign_binary_hook(const ForeignBinary& f) {
+  // In the chroot, after the lists were copied out for the lock: the other arch's index, the
+  // .deb at the version dpkg installed for ours (apt checks its hash against the index), the
+  // one program out of it (a bin/ file: packages also ship configs of the same name). The
+  // fields are validated plain names and paths.
+  const std::string apt = "apt-get -q -o APT::Architectures::=" + f.debian_arch;
+  return "chroot \"$1\" sh -ec 'v=$(dpkg-query -W -f=\"\\${Version}\" " + f.package + "); " +
+         "d=$(mktemp -d); cd \"$d\"; " + apt + " update; " + apt + " download " + f.package +
+         ":" + f.debian_arch + "=\"$v\"; dpkg-deb -x ./*.deb x; " +
+         "p=$(find x -type f -path \"*bin/" + f.program + "\" | head -n 1); test -n \"$p\"; " +
+         "install -D -m 0755 \"$p\" " + f.path + "; cd /; rm -rf \"$d\"'";
 }
 
 std::string cache_key(const Recipe& recipe, std::string_view lock_text) {

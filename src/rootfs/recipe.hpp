@@ -18,6 +18,17 @@ class RootfsError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A program taken from another architecture's build of an installed package (the x86_64 guest
+// runs busybox for arm64 through qemu-user and binfmt_misc). Downloaded at build time from the
+// recipe's mirror by apt, at exactly the version installed for the image's own arch (which the
+// lock pins), so apt checks it against the mirror's signed index; never installed with dpkg.
+struct ForeignBinary {
+  std::string package;      // "busybox-static": installed in the image for its own arch
+  std::string debian_arch;  // "arm64"
+  std::string program;      // the file's name in the package: "busybox"
+  std::string path;         // where it goes in the guest, mode 0755
+};
+
 struct Recipe {
   std::string arch;         // the project's name: "x86_64" or "arm64"
   std::string debian_arch;  // Debian's name: "amd64" or "arm64"
@@ -31,6 +42,7 @@ struct Recipe {
   // (dockerd with the iptables backend it chose, the NFS server), so a kernel lacking one
   // feature fails that scenario, not the boot.
   std::vector<std::string> disabled_units;
+  std::vector<ForeignBinary> foreign_binaries;
 };
 
 // The project's recipe for `arch` ("x86_64" or "arm64"); throws RootfsError for any other.
@@ -47,6 +59,10 @@ void validate_recipe(const Recipe& recipe);
 
 // One field per line, packages sorted and deduplicated, preceded by the recipe format's version.
 std::string recipe_text(const Recipe& recipe);
+
+// mmdebstrap customize hook (after "--customize-hook=") that puts a foreign binary in the tree;
+// its text is part of recipe_text, so changing how the binary is fetched rebuilds the image.
+std::string foreign_binary_hook(const ForeignBinary& binary);
 
 // sha256 (hex) of recipe_text(recipe) and the lock file's text: the cache key of the image.
 std::string cache_key(const Recipe& recipe, std::string_view lock_text);

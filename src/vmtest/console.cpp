@@ -6,6 +6,7 @@ namespace rk::vmtest {
 namespace {
 
 constexpr std::string_view kPrefix = "rk-probe: ";
+constexpr std::string_view kLogPrefix = "rk-log: ";
 
 std::vector<std::string_view> split_words(std::string_view text, size_t max_words) {
   // Splits on single spaces into at most max_words pieces; the last holds the rest.
@@ -105,6 +106,18 @@ void ConsoleParser::line(std::string_view raw) {
   if (text.starts_with(kPrefix)) {
     protocol_line(std::string_view(text).substr(kPrefix.size()));
     return;
+  }
+  if (text.starts_with(kLogPrefix)) {
+    std::string_view rest = std::string_view(text).substr(kLogPrefix.size());
+    size_t colon = rest.find(": ");
+    if (colon != std::string_view::npos && colon > 0 &&
+        rest.substr(0, colon).find(' ') == std::string_view::npos) {
+      auto& lines = state_.logs[std::string(rest.substr(0, colon))];
+      if (lines.size() < ConsoleState::kMaxLogLines) {
+        lines.emplace_back(rest.substr(colon + 2));
+      }
+      return;
+    }
   }
   if (!state_.panic && text.find("Kernel panic - not syncing") != std::string::npos) {
     state_.panic = text;

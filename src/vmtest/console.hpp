@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,10 @@ struct ConsoleState {
   std::optional<std::string> panic;          // the first "Kernel panic" line, if any
   std::vector<std::string> protocol_errors;  // malformed or out-of-order protocol lines
   std::deque<std::string> tail;  // the last console lines (all of them, protocol included)
+  // "rk-log: <name>: <text>" lines (the workload agent's log of a failed scenario), per name,
+  // at most kMaxLogLines each.
+  std::map<std::string, std::vector<std::string>> logs;
+  static constexpr size_t kMaxLogLines = 200;
   size_t lines = 0;              // complete lines seen
 };
 

@@ -119,8 +119,15 @@ void evaluate_variant(VariantReport& report, const Requirements& req) {
       if (first || severity(s) > severity(row.status)) {
         row.status = s;
         row.detail = detail;
+        row.log.clear();
+        auto log = boot.console.logs.find(row.name);
+        if (s == CellStatus::fail && log != boot.console.logs.end()) row.log = log->second;
       }
       first = false;
+    }
+    if (req.reported_skip_passes && row.status == CellStatus::skip &&
+        std::find(req.required.begin(), req.required.end(), row.name) == req.required.end()) {
+      row.required = false;
     }
   }
 

@@ -41,6 +41,7 @@ struct ProbeRow {
   bool required = false;
   CellStatus status = CellStatus::missing;  // the worst over all boots
   std::string detail;                       // detail of that worst result
+  std::vector<std::string> log;             // its rk-log lines from that boot (failures only)
 };
 
 struct BootTimeSummary {
@@ -70,6 +71,9 @@ struct Requirements {
   bool all_reported = false;          // also every probe the guest reports must pass
   double boot_target_ms = 125;        // KVM only
   bool enforce_boot_target = true;    // a KVM median above the target fails the variant
+  // With all_reported: a reported skip (a workload scenario whose kernel or arch lacks what it
+  // needs, said in its detail) does not fail the variant; probes in `required` still must pass.
+  bool reported_skip_passes = false;
 };
 
 // Fills probes, boot_time, failures and passed from the boots.

@@ -131,6 +131,12 @@ std::string render_table(const std::vector<VariantReport>& reports) {
   for (const auto& r : reports) {
     if (!r.accel_reason.empty()) out += r.variant + ": " + r.accel_reason + "\n";
     for (const auto& f : r.failures) out += r.variant + ": FAIL: " + f + "\n";
+    for (const auto& p : r.probes) {
+      if (p.log.empty()) continue;
+      out += r.variant + ": " + p.name + " log (last " + std::to_string(p.log.size()) +
+             " lines):\n";
+      for (const auto& line : p.log) out += "  | " + line + "\n";
+    }
     for (const auto& b : r.boots) {
       if (b.outcome == BootOutcome::completed) continue;
       out += r.variant + ": boot " + std::to_string(b.index) + " last console lines:\n";
@@ -178,7 +184,10 @@ std::string junit_xml(const std::vector<VariantReport>& reports) {
       if (failing) {
         ++f;
         std::string msg = (p.required ? "required probe " : "probe ") + status_word(p.status);
-        cases += "      <failure message=\"" + xml_escape(msg) + "\">" + xml_escape(p.detail) +
+        std::string body = p.detail;
+        if (!p.log.empty()) body += "\nlog:";
+        for (const auto& line : p.log) body += "\n" + line;
+        cases += "      <failure message=\"" + xml_escape(msg) + "\">" + xml_escape(body) +
                  "</failure>\n";
       } else if (p.status == CellStatus::skip || p.status == CellStatus::missing) {
         ++s;
@@ -257,10 +266,12 @@ nlohmann::ordered_json variant_json(const VariantReport& r) {
   }
   json probes = json::array();
   for (const auto& p : r.probes) {
-    probes.push_back({{"probe", p.name},
-                      {"required", p.required},
-                      {"status", status_word(p.status)},
-                      {"detail", p.detail}});
+    json jp = {{"probe", p.name},
+               {"required", p.required},
+               {"status", status_word(p.status)},
+               {"detail", p.detail}};
+    if (!p.log.empty()) jp["log"] = p.log;
+    probes.push_back(jp);
   }
   const auto& t = r.boot_time;
   json boot_time = {

@@ -133,6 +133,7 @@ TEST_F(RootfsBuild, UpdateWritesTheLockAndAnExt4Image) {
   EXPECT_THAT(args, HasSubstr("--aptopt=Acquire::Check-Valid-Until \"false\"\n"));
   EXPECT_THAT(args, HasSubstr("--customize-hook=chroot \"$1\" systemctl disable --quiet "
                               "docker.service docker.socket"));
+  EXPECT_THAT(args, HasSubstr("--customize-hook=chroot \"$1\" sh -ec 'v=$(dpkg-query"));
   expect_only_images_in_cache();
 
   // The agent's files landed in the image, owned by root, with their modes.
@@ -247,6 +248,26 @@ TEST(HostRunsArch, OwnArchYesUnknownArchNoWithAdvice) {
 #endif
   EXPECT_FALSE(host_runs_arch("s390x", &why));
   EXPECT_THAT(why, HasSubstr("qemu-user-static"));
+}
+
+// The hook is one shell word list for mmdebstrap's `sh -c` and one script for the chroot's sh;
+// it fetches the other arch's .deb at the version installed for ours.
+TEST(ForeignBinaryHook, ParsesAsShellAndPinsTheInstalledVersion) {
+  std::string hook = foreign_binary_hook(
+      {"busybox-static", "arm64", "busybox", "/usr/local/lib/rk-agent/busybox-arm64"});
+  int status = -1;
+  process::capture({{"sh", "-n", "-c", hook}}, &status);
+  EXPECT_EQ(status, 0) << hook;
+  EXPECT_THAT(hook, HasSubstr("dpkg-query -W -f=\"\\${Version}\" busybox-static)"));
+  EXPECT_THAT(hook, HasSubstr("download busybox-static:arm64=\"$v\""));
+  EXPECT_THAT(hook, HasSubstr("APT::Architectures::=arm64"));
+  EXPECT_THAT(hook, HasSubstr("find x -type f -path \"*bin/busybox\""));
+  EXPECT_THAT(hook, HasSubstr("install -D -m 0755 \"$p\" /usr/local/lib/rk-agent/busybox-arm64"));
+  // The inner script, as the chroot's sh gets it, parses too.
+  size_t open = hook.find("sh -ec '") + 8;
+  std::string inner = hook.substr(open, hook.rfind('\'') - open);
+  process::capture({{"sh", "-n", "-c", inner}}, &status);
+  EXPECT_EQ(status, 0) << inner;
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <regex>
+#include <set>
 
 #include "../temp_dir.hpp"
 #include "process/run.hpp"
@@ -42,11 +46,73 @@ TEST(GuestAgent, SpeaksTheProbeProtocolAndRunsOnlyWhenAsked) {
   EXPECT_THAT(agent, HasSubstr("printf '\\nrk-probe: %s\\n'"));
   EXPECT_THAT(agent, HasSubstr("say \"begin workload-1 $arch\""));
   EXPECT_THAT(agent, HasSubstr("say \"end $passed $failed $skipped\""));
-  EXPECT_THAT(agent, HasSubstr("run_scenario systemd-boot "));
-  EXPECT_THAT(agent, HasSubstr("run_scenario docker-run "));
+  EXPECT_THAT(agent, HasSubstr("systemd-boot:900:scenario_systemd_boot"));
+  EXPECT_THAT(agent, HasSubstr("docker-run:600:scenario_docker_run"));
   EXPECT_THAT(unit, HasSubstr("ConditionKernelCommandLine=rk.agent"));
   EXPECT_THAT(unit, HasSubstr("Type=simple"));
   EXPECT_EQ(link, "/etc/systemd/system/rk-agent.service");
+}
+
+std::string guest_file(const std::string& path) {
+  for (const GuestFile& f : guest_agent_files()) {
+    if (f.path == path) return f.content;
+  }
+  return "";
+}
+
+// The agent's list (`name:limit:function \` lines): every function is defined in the
+// scenarios file, every name is unique, systemd-boot runs first.
+TEST(GuestAgent, EveryListedScenarioIsDefinedOnce) {
+  const std::string agent = guest_file("/usr/local/sbin/rk-agent");
+  const std::string scenarios = guest_file("/usr/local/lib/rk-agent/scenarios.sh");
+  std::regex entry(R"(\n\s+([a-z0-9-]+):([0-9]+):(scenario_[a-z0-9_]+)[ ;])");
+  std::set<std::string> names;
+  std::vector<std::string> order;
+  for (std::sregex_iterator it(agent.begin(), agent.end(), entry), end; it != end; ++it) {
+    std::string name = (*it)[1], fn = (*it)[3];
+    EXPECT_TRUE(names.insert(name).second) << name << " listed twice";
+    EXPECT_THAT(scenarios, HasSubstr("\n" + fn + "() {")) << fn;
+    EXPECT_GT(std::stoi((*it)[2]), 0) << name;
+    order.push_back(name);
+  }
+  ASSERT_GE(order.size(), 10u);
+  EXPECT_EQ(order.front(), "systemd-boot");
+  for (const char* name : {"docker-publish", "docker-bridge-dns", "docker-memory-limit",
+                           "docker-cpu-pids-limits", "buildx-build", "compose-healthcheck",
+                           "docker-iptables-nft", "docker-iptables-legacy"}) {
+    EXPECT_TRUE(names.count(name)) << name;
+  }
+}
+
+// A scenario whose kernel lacks a setting it declares exits 77 (skip) with the reason as its
+// detail on fd 3, before doing anything; with the setting built in it goes on.
+TEST(GuestAgent, NeedConfigSkipsWithTheReason) {
+  rk::testing::TempDir dir("rk-agent");
+  dir.write("scenarios.sh", guest_file("/usr/local/lib/rk-agent/scenarios.sh"));
+  dir.write("bin/zcat", "#!/bin/sh\nprintf 'CONFIG_A=y\\nCONFIG_B=m\\n# CONFIG_C is not set\\n'\n");
+  ::chmod(dir.file("bin/zcat").c_str(), 0755);
+  auto run = [&](const std::string& call) {
+    std::string script = "exec 3> " + dir.file("detail") + "; PATH=" + dir.file("bin") +
+                         ":$PATH; . " + dir.file("scenarios.sh") + "; " + call +
+                         "; echo went-on >&3";
+    int status = -1;
+    process::capture({{"sh", "-c", script}}, &status);
+    return std::make_pair(status, dir.read("detail"));
+  };
+  struct Case {
+    const char* call;
+    int status;
+    const char* detail;
+  };
+  for (const Case& c : {Case{"need_config CONFIG_A CONFIG_B", 77, "needs CONFIG_B=y (kernel has m)\n"},
+                        Case{"need_config CONFIG_C", 77, "needs CONFIG_C=y (kernel has not set)\n"},
+                        Case{"need_config CONFIG_A", 0, "went-on\n"},
+                        Case{"need_cmd rk-no-such-command", 77,
+                             "needs rk-no-such-command in the image\n"}}) {
+    auto [status, detail] = run(c.call);
+    EXPECT_EQ(status, c.status) << c.call;
+    EXPECT_EQ(detail, c.detail) << c.call;
+  }
 }
 
 }  // namespace

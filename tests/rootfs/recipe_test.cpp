@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "lazy_libs/sha256.hpp"
+
 namespace rk::rootfs {
 namespace {
 
@@ -50,6 +52,12 @@ TEST(Recipe, TextIsCanonicalOverPackageOrderAndDuplicates) {
   EXPECT_THAT(recipe_text(a), HasSubstr("\nsuite forky\n"));
   EXPECT_THAT(recipe_text(a), HasSubstr("\npackage docker.io\n"));
   EXPECT_THAT(recipe_text(a), HasSubstr("\ndisable docker.service\n"));
+  EXPECT_THAT(recipe_text(a), HasSubstr("\nforeign busybox-static:arm64 busybox "
+                                        "/usr/local/lib/rk-agent/busybox-arm64 sha256:" +
+                                        lazy_libs::sha256_hex(foreign_binary_hook(
+                                            a.foreign_binaries.front())) +
+                                        "\n"));
+  EXPECT_TRUE(default_recipe("arm64").foreign_binaries.empty());
 }
 
 TEST(Recipe, KeyChangesWithEveryInput) {
@@ -70,7 +78,9 @@ TEST(Recipe, KeyChangesWithEveryInput) {
   variant.variant = "important";
   Recipe units = base;
   units.disabled_units.pop_back();
-  for (const Recipe* r : {&suite, &mirror, &package, &option, &variant, &units}) {
+  Recipe foreign = base;
+  foreign.foreign_binaries.front().path = "/usr/local/bin/busybox-arm64";
+  for (const Recipe* r : {&suite, &mirror, &package, &option, &variant, &units, &foreign}) {
     EXPECT_NE(cache_key(*r, "lock"), key) << recipe_text(*r);
   }
   EXPECT_NE(cache_key(base, "lock2"), key);
@@ -103,6 +113,11 @@ TEST(Recipe, HostileFieldsAreRefused) {
   refused([](Recipe& r) { r.apt_options.push_back("Acquire::X {\"1\"}"); });
   refused([](Recipe& r) { r.disabled_units.push_back("docker.service; rm -rf /"); });
   refused([](Recipe& r) { r.disabled_units.push_back("docker"); });
+  refused([](Recipe& r) { r.foreign_binaries.front().path = "/x'; reboot; '"; });
+  refused([](Recipe& r) { r.foreign_binaries.front().program = "busybox;reboot"; });
+  refused([](Recipe& r) { r.foreign_binaries.front().debian_arch = "amd64"; });  // its own
+  refused([](Recipe& r) { r.foreign_binaries.front().debian_arch = "riscv64"; });
+  refused([](Recipe& r) { r.foreign_binaries.front().package = "hello"; });  // not installed
   refused([](Recipe& r) { r.disabled_units.push_back("$(reboot).service"); });
   refused([](Recipe& r) { r.disabled_units.push_back("a b.service"); });
   refused([](Recipe& r) { r.files.push_back({"relative/path", 0644, "x", ""}); });

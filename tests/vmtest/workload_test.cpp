@@ -28,6 +28,18 @@ TestRequest workload_request(const std::string& arch) {
   return r;
 }
 
+// The report of one completed workload boot with this console.
+VariantReport completed_workload(const ConsoleState& console) {
+  BootRecord boot;
+  boot.outcome = BootOutcome::completed;
+  boot.console = console;
+  VariantReport report;
+  report.variant = "6.1-x86_64/workload";
+  report.arch = "x86_64";
+  report.boots.push_back(boot);
+  return report;
+}
+
 TEST(WorkloadMachine, RootImageReadWriteOnAThrowAwayOverlayNoInitrdNoNic) {
   for (const char* arch : {"x86_64", "arm64"}) {
     MachineSpec spec = workload_machine(workload_request(arch));
@@ -79,13 +91,7 @@ TEST(WorkloadMachine, AgentTranscriptParsesAndAFailedScenarioFailsTheVariant) {
   // Without the leading newline the getty's prompt would hide the begin line.
   EXPECT_FALSE(parse_console("vm login: rk-probe: begin workload-1 x86_64\n").begun);
 
-  BootRecord boot;
-  boot.outcome = BootOutcome::completed;
-  boot.console = console;
-  VariantReport report;
-  report.variant = "6.1-x86_64/workload";
-  report.arch = "x86_64";
-  report.boots.push_back(boot);
+  VariantReport report = completed_workload(console);
   Requirements all;
   all.all_reported = true;
   all.enforce_boot_target = false;
@@ -95,6 +101,50 @@ TEST(WorkloadMachine, AgentTranscriptParsesAndAFailedScenarioFailsTheVariant) {
   for (const auto& f : report.failures) failures += f + "\n";
   EXPECT_THAT(failures, HasSubstr("docker-run"));
   EXPECT_THAT(failures, Not(HasSubstr("systemd-boot")));
+}
+
+// A scenario skipped with its reason (the kernel lacks what it declares) does not fail the
+// workload; a failed one does, and its rk-log lines travel with it into the table and JUnit.
+TEST(WorkloadMachine, SkippedScenarioPassesAndAFailedOneKeepsItsLog) {
+  ConsoleState console = parse_console(
+      "\nrk-probe: begin workload-1 x86_64\n"
+      "\nrk-probe: result systemd-boot pass multi-user.target active, no failed unit (41.3 s)\n"
+      "\nrk-probe: result nfs skip needs CONFIG_NFSD=y (kernel has not set) (0.1 s)\n"
+      "\nrk-probe: result docker-publish fail published port 8080 not reached (33.0 s)\n"
+      "rk-log: docker-publish: + curl -fsS http://127.0.0.1:8080/\r\n"
+      "rk-log: docker-publish: curl: (7) Failed to connect\n"
+      "rk-log: malformed line without a name\n"
+      "\nrk-probe: end 1 1 1\n");
+  ASSERT_EQ(console.logs.count("docker-publish"), 1u);
+  EXPECT_EQ(console.logs.at("docker-publish"),
+            (std::vector<std::string>{"+ curl -fsS http://127.0.0.1:8080/",
+                                      "curl: (7) Failed to connect"}));
+  EXPECT_EQ(console.logs.size(), 1u);
+
+  VariantReport report = completed_workload(console);
+  Requirements req;
+  req.all_reported = true;
+  req.reported_skip_passes = true;
+  req.enforce_boot_target = false;
+  evaluate_variant(report, req);
+  std::string failures;
+  for (const auto& f : report.failures) failures += f + "\n";
+  EXPECT_THAT(failures, HasSubstr("docker-publish"));
+  EXPECT_THAT(failures, Not(HasSubstr("nfs")));
+  std::string junit = junit_xml({report});
+  EXPECT_THAT(junit, HasSubstr("<skipped message=\"skip: needs CONFIG_NFSD=y"));
+  EXPECT_THAT(junit, HasSubstr("log:\n+ curl -fsS http://127.0.0.1:8080/\ncurl: (7) Failed"));
+  EXPECT_THAT(render_table({report}), HasSubstr("  | curl: (7) Failed to connect"));
+
+  // With the failed scenario passing, the skip alone leaves the variant passing.
+  report.boots[0].console.results.pop_back();
+  report.boots[0].console.results.push_back({"docker-publish", ProbeStatus::pass, "ok"});
+  evaluate_variant(report, req);
+  EXPECT_TRUE(report.passed);
+  // A scenario named in `required` must pass even when skipped.
+  req.required = {"nfs"};
+  evaluate_variant(report, req);
+  EXPECT_FALSE(report.passed);
 }
 
 TEST(WorkloadMachine, MissingRootImageIsASetupErrorNotAProbeBoot) {
