@@ -7,6 +7,11 @@
 #                   land in out/6.1/x86_64/
 #   boot-x86_64     that kernel boots in the microVM and passes every probe variants.toml
 #                   declares for it
+#   workload-x86_64 the same kernel boots the Debian root filesystem (runner-kernel rootfs,
+#                   built once per lock) with systemd as PID 1 and runs the CI workload:
+#                   dockerd (nft and legacy), published ports, bridge DNS, IPv6, limits,
+#                   BuildKit, Compose, rootless Podman, binfmt, kube-proxy's iptables, ipset,
+#                   IPVS (src/rootfs/README.md); every scenario must pass or report a skip
 #   control         the same variant with tests/kernels/no-overlayfs.config appended fails
 #                   exactly the overlayfs probe, and `runner-kernel image` refuses to package it
 #                   (built incrementally over the second object directory of `reproducible`)
@@ -60,6 +65,11 @@ boot_x86_64() {
   "$RK" test --variant 6.1-x86_64 --out "$RESULTS/boot-x86_64"
 }
 
+workload_x86_64() {
+  [ -f out/6.1/x86_64/vmlinux ] || "$RK" build 6.1-x86_64 || return 1
+  "$RK" test --workload --variant 6.1-x86_64 --out "$RESULTS/workload-x86_64"
+}
+
 control() {
   # Built incrementally in the reproducibility test's second object directory (the variant's
   # own stays as shipped): Kbuild recompiles what depends on CONFIG_OVERLAY_FS and relinks. A
@@ -107,13 +117,14 @@ boot_arm64() {
     --out "$RESULTS/boot-arm64"
 }
 
-ALL=(reproducible boot-x86_64 control boot-arm64)
+ALL=(reproducible boot-x86_64 workload-x86_64 control boot-arm64)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 for s in "${SELECTED[@]}"; do
   case "$s" in
     reproducible) step reproducible reproducible ;;
     boot-x86_64) step boot-x86_64 boot_x86_64 ;;
+    workload-x86_64) step workload-x86_64 workload_x86_64 ;;
     control) step control control ;;
     boot-arm64) step boot-arm64 boot_arm64 ;;
     *) echo "unknown step '$s'; the steps are: ${ALL[*]}" >&2 && exit 2 ;;
@@ -127,9 +138,9 @@ out, rest = sys.argv[1], sys.argv[2:]
 i = rest.index("--"); names = rest[:i]; rest = rest[i + 1:]
 j = rest.index("--"); status = rest[:j]; secs = [int(s) for s in rest[j + 1:]]
 print("\nkernel tests")
-print(f"{'step':<14} {'result':<7} {'time':>8}")
+print(f"{'step':<16} {'result':<7} {'time':>8}")
 for n, s, t in zip(names, status, secs):
-    print(f"{n:<14} {s:<7} {t // 60:>4}:{t % 60:02d}")
+    print(f"{n:<16} {s:<7} {t // 60:>4}:{t % 60:02d}")
 failures = sum(s != "pass" for s in status)
 cases = "".join(
     f'  <testcase classname="kernel-tests" name={quoteattr(n)} time="{t}">'
