@@ -22,7 +22,8 @@ struct CommandEntry {
 std::vector<CommandEntry>& command_registry();
 
 // Where parsed Kconfig trees are kept between runs: $RUNNER_KERNEL_TREE_CACHE (a directory, or
-// "off" for none), else $XDG_CACHE_HOME/runner-kernel/kconfig-trees. Empty: no cache.
+// "off" for none), else $RK_CACHE/kconfig-trees, else $XDG_CACHE_HOME/runner-kernel/kconfig-trees.
+// Empty: no cache.
 std::string tree_cache_dir();
 
 struct CommandRegistration {

@@ -239,7 +239,7 @@ CommandRunner register_kconfig_command(CLI::App& app) {
                   "Answer $(shell,...) from a toolchain profile FILE instead of running commands");
   cmd->add_option("--tree-cache", args->tree_cache,
                   "Keep parsed trees in DIR (default: $RUNNER_KERNEL_TREE_CACHE, else "
-                  "$XDG_CACHE_HOME/runner-kernel/kconfig-trees)");
+                  "$RK_CACHE/kconfig-trees, else $XDG_CACHE_HOME/runner-kernel/kconfig-trees)");
   cmd->add_flag("--no-tree-cache", args->no_tree_cache,
                 "Parse the Kconfig tree every time; read and write no parsed-tree cache");
   cmd->add_option("--kernel-version", args->kernel_version,

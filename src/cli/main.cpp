@@ -15,7 +15,7 @@ std::string tree_cache_dir() {
   const char* set = std::getenv("RUNNER_KERNEL_TREE_CACHE");
   if (set && *set) return std::string(set) == "off" ? std::string() : std::string(set);
   kconfig::Environment env;
-  for (const char* name : {"XDG_CACHE_HOME", "HOME"})
+  for (const char* name : {"RK_CACHE", "XDG_CACHE_HOME", "HOME"})
     if (const char* v = std::getenv(name)) env[name] = v;
   return kconfig::default_snapshot_dir(env);
 }

@@ -253,6 +253,8 @@ void ParseInputs::add_file(Base base, std::string path, const struct stat& st) {
 }
 
 std::string default_snapshot_dir(const Environment& env) {
+  // RK_CACHE moves every cache the tool writes (sources, root filesystems, parsed trees).
+  if (std::string rk = env_value(env, "RK_CACHE"); !rk.empty()) return rk + "/kconfig-trees";
   std::string base = env_value(env, "XDG_CACHE_HOME");
   if (base.empty() || base[0] != '/') {
     std::string home = env_value(env, "HOME");

@@ -61,7 +61,8 @@ class DirectorySnapshotStore : public SnapshotStore {
   size_t max_entries_;
 };
 
-// $XDG_CACHE_HOME/runner-kernel/kconfig-trees (else $HOME/.cache/...); empty when neither is set.
+// $RK_CACHE/kconfig-trees, else $XDG_CACHE_HOME/runner-kernel/kconfig-trees, else
+// $HOME/.cache/runner-kernel/kconfig-trees; empty when none is set.
 std::string default_snapshot_dir(const Environment& env);
 
 // What a parse read besides its options: recorded while parsing, checked before a snapshot is

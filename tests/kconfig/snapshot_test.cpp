@@ -354,6 +354,9 @@ TEST(DirectorySnapshotStore, DefaultDirectoryFollowsXdg) {
             "/c/runner-kernel/kconfig-trees");
   EXPECT_EQ(default_snapshot_dir({{"HOME", "/h"}}), "/h/.cache/runner-kernel/kconfig-trees");
   EXPECT_EQ(default_snapshot_dir({}), "");
+  // RK_CACHE moves every cache, this one too.
+  EXPECT_EQ(default_snapshot_dir({{"RK_CACHE", "/rk"}, {"XDG_CACHE_HOME", "/c"}, {"HOME", "/h"}}),
+            "/rk/kconfig-trees");
 }
 
 // The kernel trees, when present: a restored tree is byte for byte the parsed one.
