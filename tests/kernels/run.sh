@@ -65,9 +65,32 @@ boot_x86_64() {
   "$RK" test --variant 6.1-x86_64 --out "$RESULTS/boot-x86_64"
 }
 
+# The x86_64 guest image for the workload, from the locked versions (LOCK_DIR, default the
+# repository's rootfs/). A Debian suite that moved on since the lock was written makes
+# `runner-kernel rootfs` refuse, as it must; the kernel is still tested, with the mirror's
+# current packages locked in a scratch copy, and this says loudly that the repository's lock is
+# stale. Prints the image's path.
+workload_image() {
+  local lock_dir=${1:-rootfs} line
+  if line=$("$RK" rootfs --arch x86_64 --quiet --lock-dir "$lock_dir"); then
+    echo "$line" | awk '{print $2}'
+    return 0
+  fi
+  local scratch="$RESULTS/rootfs-lock"
+  rm -rf "$scratch" && mkdir -p "$scratch" || return 1
+  echo "workload: $lock_dir/x86_64.lock no longer matches the Debian mirror (above); testing the" \
+    "kernel with the mirror's current packages, locked in $scratch. Run" \
+    "\`runner-kernel rootfs --arch x86_64 --update\` and commit the lock." >&2
+  line=$("$RK" rootfs --arch x86_64 --quiet --update --lock-dir "$scratch") || return 1
+  echo "$line" | awk '{print $2}'
+}
+
 workload_x86_64() {
   [ -f out/6.1/x86_64/vmlinux ] || "$RK" build 6.1-x86_64 || return 1
-  "$RK" test --workload --variant 6.1-x86_64 --out "$RESULTS/workload-x86_64"
+  local image
+  image=$(workload_image) || return 1
+  [ -f "$image" ] || { echo "workload: no root filesystem image ($image)" && return 1; }
+  "$RK" test --workload --rootfs "$image" --variant 6.1-x86_64 --out "$RESULTS/workload-x86_64"
 }
 
 control() {
