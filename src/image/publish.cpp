@@ -95,14 +95,16 @@ void check_authfile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     throw ImageError(ErrorKind::kRequest, "--authfile " + path + ": " + std::strerror(errno) +
-                     "; write it with `skopeo login --authfile " + path +
-                     " --password-stdin REGISTRY`");
-  if (!S_ISREG(st.st_mode)) throw ImageError(ErrorKind::kRequest, "--authfile " + path + ": not a regular file");
+                                              "; write it with `skopeo login --authfile " + path +
+                                              " --password-stdin REGISTRY`");
+  if (!S_ISREG(st.st_mode))
+    throw ImageError(ErrorKind::kRequest, "--authfile " + path + ": not a regular file");
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    throw ImageError(ErrorKind::kRequest, "--authfile " + path + " is readable or writable by others (mode " + mode +
-                     "); it holds registry credentials: chmod 600 " + path);
+    throw ImageError(ErrorKind::kRequest,
+                     "--authfile " + path + " is readable or writable by others (mode " + mode +
+                         "); it holds registry credentials: chmod 600 " + path);
   }
 }
 

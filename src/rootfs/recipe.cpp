@@ -195,7 +195,8 @@ void validate_recipe(const Recipe& r) {
   }
   for (const ForeignBinary& b : r.foreign_binaries) {
     bool known_arch = b.debian_arch == "amd64" || b.debian_arch == "arm64";
-    if (!is_package_name(b.package) || !known_arch || b.debian_arch == r.debian_arch || !is_package_name(b.program) || !is_guest_path(b.path) ||
+    if (!is_package_name(b.package) || !known_arch || b.debian_arch == r.debian_arch ||
+        !is_package_name(b.program) || !is_guest_path(b.path) ||
         std::find(r.packages.begin(), r.packages.end(), b.package) == r.packages.end()) {
       throw RootfsError("rootfs recipe: bad foreign binary '" + b.program + "' of " + b.package +
                         ":" + b.debian_arch + " -> '" + b.path +
@@ -245,10 +246,10 @@ std::string foreign_binary_hook(const ForeignBinary& f) {
   // fields are validated plain names and paths.
   const std::string apt = "apt-get -q -o APT::Architectures::=" + f.debian_arch;
   return "chroot \"$1\" sh -ec 'v=$(dpkg-query -W -f=\"\\${Version}\" " + f.package + "); " +
-         "d=$(mktemp -d); cd \"$d\"; " + apt + " update; " + apt + " download " + f.package +
-         ":" + f.debian_arch + "=\"$v\"; dpkg-deb -x ./*.deb x; " +
-         "p=$(find x -type f -path \"*bin/" + f.program + "\" | head -n 1); test -n \"$p\"; " +
-         "install -D -m 0755 \"$p\" " + f.path + "; cd /; rm -rf \"$d\"'";
+         "d=$(mktemp -d); cd \"$d\"; " + apt + " update; " + apt + " download " + f.package + ":" +
+         f.debian_arch + "=\"$v\"; dpkg-deb -x ./*.deb x; " + "p=$(find x -type f -path \"*bin/" +
+         f.program + "\" | head -n 1); test -n \"$p\"; " + "install -D -m 0755 \"$p\" " + f.path +
+         "; cd /; rm -rf \"$d\"'";
 }
 
 std::string cache_key(const Recipe& recipe, std::string_view lock_text) {

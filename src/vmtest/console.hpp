@@ -43,7 +43,7 @@ struct ConsoleState {
   // at most kMaxLogLines each.
   std::map<std::string, std::vector<std::string>> logs;
   static constexpr size_t kMaxLogLines = 200;
-  size_t lines = 0;              // complete lines seen
+  size_t lines = 0;  // complete lines seen
 };
 
 class ConsoleParser {

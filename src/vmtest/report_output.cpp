@@ -133,8 +133,8 @@ std::string render_table(const std::vector<VariantReport>& reports) {
     for (const auto& f : r.failures) out += r.variant + ": FAIL: " + f + "\n";
     for (const auto& p : r.probes) {
       if (p.log.empty()) continue;
-      out += r.variant + ": " + p.name + " log (last " + std::to_string(p.log.size()) +
-             " lines):\n";
+      out +=
+          r.variant + ": " + p.name + " log (last " + std::to_string(p.log.size()) + " lines):\n";
       for (const auto& line : p.log) out += "  | " + line + "\n";
     }
     for (const auto& b : r.boots) {

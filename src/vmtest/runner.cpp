@@ -177,8 +177,7 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
     const std::string initrd =
         (fs::path(req.work_dir) / ("initramfs-" + req.arch + ".cpio.zst")).string();
     stage_file_io([&] {
-      base::write_file_atomically(initrd,
-                                  build_probe_initramfs(base::read_file(req.probe_binary)));
+      base::write_file_atomically(initrd, build_probe_initramfs(base::read_file(req.probe_binary)));
     });
     ProbeDisks disks = prepare_probe_disks(req.cache_dir);
     spec.arch = req.arch;

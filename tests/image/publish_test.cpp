@@ -107,7 +107,7 @@ TEST_F(Publish, OptionsReachSkopeo) {
   ASSERT_EQ(fake.calls.size(), 1u);
   const auto& argv = fake.calls[0];
   for (const std::string& opt : {std::string("--dest-tls-verify=false"), "--dest-authfile=" + auth,
-                                std::string("--retry-times=3")}) {
+                                 std::string("--retry-times=3")}) {
     EXPECT_NE(std::find(argv.begin(), argv.end(), opt), argv.end()) << opt;
   }
   for (const auto& arg : argv) EXPECT_THAT(arg, Not(HasSubstr("creds")));

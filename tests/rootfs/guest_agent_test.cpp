@@ -77,9 +77,9 @@ TEST(GuestAgent, EveryListedScenarioIsDefinedOnce) {
   }
   ASSERT_GE(order.size(), 10u);
   EXPECT_EQ(order.front(), "systemd-boot");
-  for (const char* name : {"docker-publish", "docker-bridge-dns", "docker-memory-limit",
-                           "docker-cpu-pids-limits", "buildx-build", "compose-healthcheck",
-                           "docker-iptables-nft", "docker-iptables-legacy"}) {
+  for (const char* name :
+       {"docker-publish", "docker-bridge-dns", "docker-memory-limit", "docker-cpu-pids-limits",
+        "buildx-build", "compose-healthcheck", "docker-iptables-nft", "docker-iptables-legacy"}) {
     EXPECT_TRUE(names.count(name)) << name;
   }
 }
@@ -104,11 +104,11 @@ TEST(GuestAgent, NeedConfigSkipsWithTheReason) {
     int status;
     const char* detail;
   };
-  for (const Case& c : {Case{"need_config CONFIG_A CONFIG_B", 77, "needs CONFIG_B=y (kernel has m)\n"},
-                        Case{"need_config CONFIG_C", 77, "needs CONFIG_C=y (kernel has not set)\n"},
-                        Case{"need_config CONFIG_A", 0, "went-on\n"},
-                        Case{"need_cmd rk-no-such-command", 77,
-                             "needs rk-no-such-command in the image\n"}}) {
+  for (const Case& c :
+       {Case{"need_config CONFIG_A CONFIG_B", 77, "needs CONFIG_B=y (kernel has m)\n"},
+        Case{"need_config CONFIG_C", 77, "needs CONFIG_C=y (kernel has not set)\n"},
+        Case{"need_config CONFIG_A", 0, "went-on\n"},
+        Case{"need_cmd rk-no-such-command", 77, "needs rk-no-such-command in the image\n"}}) {
     auto [status, detail] = run(c.call);
     EXPECT_EQ(status, c.status) << c.call;
     EXPECT_EQ(detail, c.detail) << c.call;

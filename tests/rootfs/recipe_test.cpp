@@ -52,11 +52,11 @@ TEST(Recipe, TextIsCanonicalOverPackageOrderAndDuplicates) {
   EXPECT_THAT(recipe_text(a), HasSubstr("\nsuite forky\n"));
   EXPECT_THAT(recipe_text(a), HasSubstr("\npackage docker.io\n"));
   EXPECT_THAT(recipe_text(a), HasSubstr("\ndisable docker.service\n"));
-  EXPECT_THAT(recipe_text(a), HasSubstr("\nforeign busybox-static:arm64 busybox "
-                                        "/usr/local/lib/rk-agent/busybox-arm64 sha256:" +
-                                        lazy_libs::sha256_hex(foreign_binary_hook(
-                                            a.foreign_binaries.front())) +
-                                        "\n"));
+  EXPECT_THAT(
+      recipe_text(a),
+      HasSubstr("\nforeign busybox-static:arm64 busybox "
+                "/usr/local/lib/rk-agent/busybox-arm64 sha256:" +
+                lazy_libs::sha256_hex(foreign_binary_hook(a.foreign_binaries.front())) + "\n"));
   EXPECT_TRUE(default_recipe("arm64").foreign_binaries.empty());
 }
 

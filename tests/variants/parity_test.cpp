@@ -1,5 +1,5 @@
-#include "../fetched_trees.hpp"
 #include "parity.hpp"
+#include "../fetched_trees.hpp"
 #include "../rk_skip.hpp"
 
 #include <gmock/gmock.h>
