@@ -51,7 +51,8 @@ struct Target {
   std::string name;
   std::string arch;
   std::string kernel;
-  std::vector<std::string> declared_probes;  // from variants.toml
+  std::vector<std::string> declared_probes;     // from variants.toml
+  std::vector<std::string> declared_scenarios;  // likewise, for --workload
 };
 
 std::string host_arch() {
@@ -78,7 +79,7 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
     if (!args.variants.empty()) throw std::runtime_error("give either --kernel or --variant");
     std::string arch = args.arch.empty() ? host_arch() : args.arch;
     targets.push_back(
-        {fs::path(args.kernel).filename().string() + "-" + arch, arch, args.kernel, {}});
+        {fs::path(args.kernel).filename().string() + "-" + arch, arch, args.kernel, {}, {}});
     return targets;
   }
   // Variants: declared probes and artifact names come from variants.toml when there is one.
@@ -102,7 +103,8 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
       const auto& arch = matrix->arch_of(*v);
       fs::path kernel = out_root / matrix->branch_of(*v).name / arch.name / arch.target;
       if (args.variants.empty() && !fs::exists(kernel)) continue;  // not built: not tested
-      targets.push_back({v->name, arch.name, kernel.string(), matrix->probes_of(*v)});
+      targets.push_back({v->name, arch.name, kernel.string(), matrix->probes_of(*v),
+                         matrix->scenarios_of(*v)});
     }
   } else {
     if (names.empty()) {
@@ -111,7 +113,7 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
     for (const auto& name : names) {
       auto [branch, arch] = split_variant(name);
       targets.push_back(
-          {name, arch, (out_root / branch / arch / kernel_file_name(arch)).string(), {}});
+          {name, arch, (out_root / branch / arch / kernel_file_name(arch)).string(), {}, {}});
     }
   }
   if (targets.empty()) {
@@ -225,10 +227,12 @@ int run_test(const TestArgs& args) {
     if (!args.workload) continue;
 
     // The workload boot, after the probes, into the same table, JUnit and JSON. Scenarios, not
-    // probes: each the agent reports must pass; TCG times are reported only.
+    // probes: each the agent reports must pass or say why it cannot run here (a skip), except
+    // those the variant's fragments declare, which must pass; TCG times are reported only.
     vmtest::TestRequest workload = req;
     workload.variant = t.name + "/workload";
     workload.requirements = {};
+    workload.requirements.required = t.declared_scenarios;
     workload.requirements.all_reported = true;
     workload.requirements.reported_skip_passes = true;
     workload.requirements.enforce_boot_target = false;
@@ -249,6 +253,12 @@ int run_test(const TestArgs& args) {
       report.failures.push_back(std::string("setup: ") + e.what());
       report.passed = false;
       std::fprintf(stderr, "[%s] FAIL\n", workload.variant.c_str());
+    }
+    // Its verdict travels with the artifacts too, in a record of its own: `image` refuses a
+    // kernel whose workload failed, whichever of the two boots ran last.
+    if (args.kernel.empty() && fs::exists(t.kernel)) {
+      vmtest::write_boot_test_record(fs::path(t.kernel).parent_path(), t.kernel, report,
+                                     vmtest::kWorkloadTestRecordName);
     }
     reports.push_back(std::move(report));
   }

@@ -87,6 +87,8 @@ for entry in \
     nfs:300:scenario_nfs \
     podman-rootless:600:scenario_podman_rootless \
     binfmt-arm64:300:scenario_binfmt_arm64 \
+    armhf:300:scenario_armhf \
+    docker-in-docker:600:scenario_docker_in_docker \
     docker-iptables-legacy:300:scenario_docker_iptables_legacy; do
   name=${entry%%:*} rest=${entry#*:}
   if [ -n "$only" ]; then
@@ -558,6 +560,90 @@ scenario_binfmt_arm64() {
   dout=$(docker run --rm --platform linux/arm64 rk/busybox-arm64:local sh -c 'uname -m')
   [ "$dout" = aarch64 ] || fail "docker run --platform linux/arm64 printed '$dout'"
   echo "arm64 busybox ran through qemu-aarch64 (binfmt_misc), and in docker --platform linux/arm64$how" >&3
+}
+
+# arm64: the 32-bit (armhf) busybox runs natively through the kernel's compat layer, and as a
+# linux/arm/v7 container.
+scenario_armhf() {
+  need_arch arm64
+  need_config CONFIG_COMPAT
+  arm32=/usr/local/lib/rk-agent/busybox-armhf
+  [ -x $arm32 ] || fail "no armhf busybox in the image ($arm32)"
+  out=$($arm32 sh -c 'echo rk-$((6 * 7)) $(uname -m)')
+  case $out in "rk-42 "*) ;; *) fail "armhf busybox printed '$out'" ;; esac
+  machine=${out#rk-42 }
+  file=$(od -An -tx1 -j4 -N1 $arm32 | tr -d ' ')
+  [ "$file" = 01 ] || fail "$arm32 is not a 32-bit ELF (EI_CLASS $file)"
+  docker_up
+  dir=$(mktemp -d)
+  mkdir -p "$dir/bin"
+  cp $arm32 "$dir/bin/busybox"
+  ln -s busybox "$dir/bin/sh"
+  ln -s busybox "$dir/bin/uname"
+  tar -C "$dir" -c . | docker import --platform linux/arm/v7 - rk/busybox-armhf:local
+  rm -rf "$dir"
+  dout=$(docker run --rm --network none --platform linux/arm/v7 rk/busybox-armhf:local \
+    sh -c 'echo rk-$((6 * 7)) $(uname -m)')
+  [ "$dout" = "$out" ] || fail "docker run --platform linux/arm/v7 printed '$dout'"
+  echo "32-bit busybox ran natively (uname -m $machine) and as a linux/arm/v7 container" >&3
+}
+
+# Docker-in-Docker the way CI jobs run it: a --privileged container starts its own dockerd on
+# overlayfs (its /var/lib/docker a volume, so overlay is not stacked on overlay) and runs a
+# container. No registry: the inner daemon is the guest's own docker, containerd and runc
+# (/usr bind-mounted read-only into a root of merged-/usr links), the image is loaded from the
+# outer daemon.
+scenario_docker_in_docker() {
+  need_config CONFIG_OVERLAY_FS CONFIG_BRIDGE CONFIG_VETH
+  docker_up
+  docker rm -f rk-dind > /dev/null 2>&1
+  docker volume rm rk-dind-lib > /dev/null 2>&1
+  if ! docker image inspect rk/dind:local > /dev/null 2>&1; then
+    dir=$(mktemp -d)
+    mkdir -p "$dir/etc" "$dir/usr" "$dir/run" "$dir/tmp" "$dir/var/lib/docker" "$dir/proc" \
+      "$dir/sys" "$dir/dev" "$dir/root"
+    for l in bin sbin lib lib64; do
+      [ -L "/$l" ] && ln -s "usr/$l" "$dir/$l"
+    done
+    ln -s ../run "$dir/var/run"
+    cp -a /etc/alternatives /etc/passwd /etc/group "$dir/etc/"
+    tar -C "$dir" -c . | docker import - rk/dind:local || fail "docker import of the dind root failed"
+    rm -rf "$dir"
+  fi
+  docker save -o /tmp/rk-busybox-image.tar rk/busybox:local || fail "docker save failed"
+  # With cgroup v2 the inner dockerd must not run in the root of its cgroup namespace: the
+  # processes move to a leaf so that the controllers can be delegated to its containers.
+  docker run -d --privileged --name rk-dind -v /usr:/usr:ro -v rk-dind-lib:/var/lib/docker \
+    -v /tmp/rk-busybox-image.tar:/image.tar:ro rk/dind:local /bin/sh -c '
+      if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        mkdir -p /sys/fs/cgroup/outer
+        for p in $(cat /sys/fs/cgroup/cgroup.procs); do
+          echo "$p" > /sys/fs/cgroup/outer/cgroup.procs 2> /dev/null
+        done
+        for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
+          echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control
+        done
+      fi
+      exec dockerd --host unix:///run/docker.sock' || fail "the privileged container did not start"
+  i=0
+  until docker exec rk-dind docker info > /dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 120 ] || [ "$(docker inspect -f '{{.State.Running}}' rk-dind)" != true ]; then
+      docker logs --tail 60 rk-dind
+      fail "the inner dockerd did not come up"
+    fi
+    sleep 1
+  done
+  driver=$(docker exec rk-dind docker info --format '{{.Driver}}')
+  docker exec rk-dind docker load -i /image.tar || fail "the inner docker load failed"
+  out=$(docker exec rk-dind docker run --rm --network none rk/busybox:local \
+    sh -c 'echo rk-$((6 * 7))')
+  [ "$out" = rk-42 ] || { docker logs --tail 60 rk-dind; fail "the inner docker run printed '$out'"; }
+  docker rm -f rk-dind > /dev/null
+  docker volume rm rk-dind-lib > /dev/null
+  rm -f /tmp/rk-busybox-image.tar
+  [ "$driver" = overlay2 ] || fail "the inner dockerd uses storage driver '$driver', not overlay2"
+  echo "a --privileged container ran its own dockerd (overlay2) and a container in it" >&3
 }
 )sh";
 

@@ -157,6 +157,10 @@ Recipe default_recipe(const std::string& arch) {
     // The arm64 binary it runs (also as a --platform linux/arm64 image): busybox, static.
     r.foreign_binaries.push_back(
         {"busybox-static", "arm64", "busybox", "/usr/local/lib/rk-agent/busybox-arm64"});
+  } else {
+    // The arm64 guest runs a 32-bit binary natively (COMPAT) and as a linux/arm/v7 container.
+    r.foreign_binaries.push_back(
+        {"busybox-static", "armhf", "busybox", "/usr/local/lib/rk-agent/busybox-armhf"});
   }
   // A mirror may serve a Release file whose Valid-Until has passed (a frozen or slow mirror,
   // as here). The lock file pins every package's version and sha256, so an old Release cannot
@@ -194,7 +198,8 @@ void validate_recipe(const Recipe& r) {
     if (!is_unit_name(u)) throw RootfsError("rootfs recipe: bad unit name '" + u + "'");
   }
   for (const ForeignBinary& b : r.foreign_binaries) {
-    bool known_arch = b.debian_arch == "amd64" || b.debian_arch == "arm64";
+    bool known_arch =
+        b.debian_arch == "amd64" || b.debian_arch == "arm64" || b.debian_arch == "armhf";
     if (!is_package_name(b.package) || !known_arch || b.debian_arch == r.debian_arch ||
         !is_package_name(b.program) || !is_guest_path(b.path) ||
         std::find(r.packages.begin(), r.packages.end(), b.package) == r.packages.end()) {

@@ -247,13 +247,14 @@ Matrix from_table(const toml::table& doc, const std::string& path) {
       const toml::table* t = node.as_table();
       if (!t) fail(path, line_of(node), "each [[fragment]] must be a table");
       int line = line_of(*t);
-      r.only_keys(*t, {"path", "arches", "branches", "probes"}, "[[fragment]]");
+      r.only_keys(*t, {"path", "arches", "branches", "probes", "scenarios"}, "[[fragment]]");
       FragmentSpec f;
       f.line = line;
       f.path = checked_fragment_path(r.string(*t, "path", line), m.root, path, line);
       f.arches = r.strings(*t, "arches", line);
       f.branches = r.strings(*t, "branches", line);
       f.probes = r.strings(*t, "probes", line);
+      f.scenarios = r.strings(*t, "scenarios", line);
       for (const auto& a : f.arches)
         if (!m.find_arch(a))
           fail(path, line, fmt::format("fragment {}: unknown arch '{}'", f.path, a));
@@ -406,13 +407,27 @@ std::string Matrix::profile_path(const Variant& v) const {
   return absolute(toolchain_profiles + "/" + v.name + ".profile");
 }
 
-std::vector<std::string> Matrix::probes_of(const Variant& v) const {
+namespace {
+
+// The names a list member of each of the variant's fragments holds, first mention first.
+std::vector<std::string> declared_by(const Matrix& m, const Variant& v,
+                                     std::vector<std::string> FragmentSpec::*list) {
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (size_t i : v.fragments)
-    for (const auto& p : fragments[i].probes)
-      if (seen.insert(p).second) out.push_back(p);
+    for (const auto& name : m.fragments[i].*list)
+      if (seen.insert(name).second) out.push_back(name);
   return out;
+}
+
+}  // namespace
+
+std::vector<std::string> Matrix::probes_of(const Variant& v) const {
+  return declared_by(*this, v, &FragmentSpec::probes);
+}
+
+std::vector<std::string> Matrix::scenarios_of(const Variant& v) const {
+  return declared_by(*this, v, &FragmentSpec::scenarios);
 }
 
 std::string find_matrix_file(const std::string& explicit_path) {
@@ -461,6 +476,8 @@ std::string append_fragment_entries(const Matrix& matrix, const std::string& tom
     if (!entry.arches.empty()) out += "arches = " + toml_string_array(entry.arches) + "\n";
     if (!entry.branches.empty()) out += "branches = " + toml_string_array(entry.branches) + "\n";
     if (!entry.probes.empty()) out += "probes = " + toml_string_array(entry.probes) + "\n";
+    if (!entry.scenarios.empty())
+      out += "scenarios = " + toml_string_array(entry.scenarios) + "\n";
   }
   Matrix::parse(out, matrix.path);  // throws when the result does not load
   return out;

@@ -65,6 +65,9 @@ struct FragmentSpec {
   std::vector<std::string> arches;    // empty: every arch
   std::vector<std::string> branches;  // empty: every branch
   std::vector<std::string> probes;    // boot-test probes that prove this fragment's features
+  // Workload scenarios (runner-kernel test --workload) that prove them: a declared scenario
+  // must pass; one that reports a skip fails the variant (undeclared ones may skip).
+  std::vector<std::string> scenarios;
   int line = 0;
   bool applies_to(const std::string& branch, const std::string& arch) const;
 };
@@ -104,6 +107,8 @@ struct Matrix {
   std::string profile_path(const Variant& v) const;         // toolchain profile of a variant
   // Probes every fragment of the variant declares, deduplicated, in fragment order.
   std::vector<std::string> probes_of(const Variant& v) const;
+  // Workload scenarios every fragment of the variant declares, likewise.
+  std::vector<std::string> scenarios_of(const Variant& v) const;
 
   // A derived matrix for what-if builds and controls: without the fragments whose path is in
   // `drop` (their probes are no longer required), then with each `add` file appended to every
@@ -115,7 +120,7 @@ struct Matrix {
 };
 
 // `toml_text` (the text of `matrix.path`) with a [[fragment]] entry appended for each of
-// `entries` (path, arches, branches, probes; empty lists are left out), every string written as
+// `entries` (path, arches, branches, probes, scenarios; empty lists are left out), every string written as
 // an escaped TOML basic string. The one writer of fragment entries: `config set` and
 // `config import` both add fragments through it. Throws VariantsError naming the file and line of
 // the existing entry when a path is already listed, or the problem when the result does not

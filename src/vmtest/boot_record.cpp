@@ -15,7 +15,7 @@ namespace rk::vmtest {
 namespace fs = std::filesystem;
 
 std::string write_boot_test_record(const fs::path& artifact_dir, const fs::path& kernel,
-                                   const VariantReport& report) {
+                                   const VariantReport& report, const char* record_name) {
   std::map<std::string, std::string> hashes;
   hashes[kernel.filename().string()] = lazy_libs::sha256_file_hex(kernel.string());
   for (const char* name : {"vmlinux.bin.zst", "config", "System.map"}) {
@@ -23,7 +23,7 @@ std::string write_boot_test_record(const fs::path& artifact_dir, const fs::path&
     std::error_code ec;
     if (fs::is_regular_file(f, ec)) hashes[name] = lazy_libs::sha256_file_hex(f.string());
   }
-  fs::path path = artifact_dir / kBootTestRecordName;
+  fs::path path = artifact_dir / record_name;
   stage_file_io(
       [&] { base::write_file_atomically(path.string(), boot_test_record_json(report, hashes)); });
   return path.string();

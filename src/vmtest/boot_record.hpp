@@ -11,12 +11,16 @@
 namespace rk::vmtest {
 
 inline constexpr const char* kBootTestRecordName = "boot-test.json";
+// The workload boot's record (runner-kernel test --workload), in the same shape.
+inline constexpr const char* kWorkloadTestRecordName = "workload-test.json";
 
 // Hashes the booted kernel and the shipped files beside it (vmlinux.bin.zst, config,
-// System.map, whichever exist) and writes the record atomically into artifact_dir.
-// Returns the record's path. Throws std::runtime_error when a file cannot be read.
+// System.map, whichever exist) and writes the record atomically into artifact_dir as
+// `record_name`. Returns the record's path. Throws std::runtime_error when a file cannot be
+// read.
 std::string write_boot_test_record(const std::filesystem::path& artifact_dir,
                                    const std::filesystem::path& kernel,
-                                   const VariantReport& report);
+                                   const VariantReport& report,
+                                   const char* record_name = kBootTestRecordName);
 
 }  // namespace rk::vmtest

@@ -8,13 +8,19 @@
 #   boot-x86_64     that kernel boots in the microVM and passes every probe variants.toml
 #                   declares for it
 #   workload-x86_64 the same kernel boots the Debian root filesystem (runner-kernel rootfs,
-#                   built once per lock) with systemd as PID 1 and runs the CI workload:
+#                   built once per lock; scripts/workload-test.sh, as `make` runs it) with
+#                   systemd as PID 1 and runs the CI workload:
 #                   dockerd (nft and legacy), published ports, bridge DNS, IPv6, limits,
 #                   BuildKit, Compose, rootless Podman, binfmt, kube-proxy's iptables, ipset,
-#                   IPVS (src/rootfs/README.md); every scenario must pass or report a skip
+#                   IPVS, NFS, Docker-in-Docker (src/rootfs/README.md); every scenario the
+#                   variant's fragments declare must pass, the others pass or report a skip
 #   control         the same variant with tests/kernels/no-overlayfs.config appended fails
 #                   exactly the overlayfs probe, and `runner-kernel image` refuses to package it
 #                   (built incrementally over the second object directory of `reproducible`)
+#   control-workload the same variant with tests/kernels/no-ip-nf-raw.config appended (no
+#                   iptables raw table): its workload fails exactly the scenario that publishes
+#                   a port through iptables-legacy, every probe and other scenario passes, and
+#                   `runner-kernel image` refuses it (built incrementally like `control`)
 #   boot-arm64      a small arm64 kernel (tests/kernels/arm64-small.config) boots on QEMU's virt
 #                   board and passes the probes listed below
 # Prints a table, writes out/kernel-tests/junit.xml and results.json, exits 1 when a step fails.
@@ -65,32 +71,9 @@ boot_x86_64() {
   "$RK" test --variant 6.1-x86_64 --out "$RESULTS/boot-x86_64"
 }
 
-# The x86_64 guest image for the workload, from the locked versions (LOCK_DIR, default the
-# repository's rootfs/). A Debian suite that moved on since the lock was written makes
-# `runner-kernel rootfs` refuse, as it must; the kernel is still tested, with the mirror's
-# current packages locked in a scratch copy, and this says loudly that the repository's lock is
-# stale. Prints the image's path.
-workload_image() {
-  local lock_dir=${1:-rootfs} line
-  if line=$("$RK" rootfs --arch x86_64 --quiet --lock-dir "$lock_dir"); then
-    echo "$line" | awk '{print $2}'
-    return 0
-  fi
-  local scratch="$RESULTS/rootfs-lock"
-  rm -rf "$scratch" && mkdir -p "$scratch" || return 1
-  echo "workload: $lock_dir/x86_64.lock no longer matches the Debian mirror (above); testing the" \
-    "kernel with the mirror's current packages, locked in $scratch. Run" \
-    "\`runner-kernel rootfs --arch x86_64 --update\` and commit the lock." >&2
-  line=$("$RK" rootfs --arch x86_64 --quiet --update --lock-dir "$scratch") || return 1
-  echo "$line" | awk '{print $2}'
-}
-
 workload_x86_64() {
   [ -f out/6.1/x86_64/vmlinux ] || "$RK" build 6.1-x86_64 || return 1
-  local image
-  image=$(workload_image) || return 1
-  [ -f "$image" ] || { echo "workload: no root filesystem image ($image)" && return 1; }
-  "$RK" test --workload --rootfs "$image" --variant 6.1-x86_64 --out "$RESULTS/workload-x86_64"
+  RK=$RK scripts/workload-test.sh --out "$RESULTS/workload-x86_64" 6.1-x86_64
 }
 
 control() {
@@ -132,6 +115,51 @@ EOF
   [ ! -e "$RESULTS/control-oci" ] || { echo "control: a layout was written" && return 1; }
 }
 
+control_workload() {
+  # Incremental over the same object directory as `control`, which it leaves as shipped.
+  local dir=build/6.1-x86_64-repro out=out/control-no-ip-nf-raw
+  rm -rf "$out" "$RESULTS/control-workload" "$RESULTS/control-workload-oci"
+  "$RK" build 6.1-x86_64 --add-fragment tests/kernels/no-ip-nf-raw.config --build-dir "$dir" \
+    --out "$out" || return 1
+  grep -q '^# CONFIG_IP_NF_RAW is not set' "$out/6.1/x86_64/config" || {
+    echo "control-workload: the kernel still has the iptables raw table"
+    return 1
+  }
+  if RK=$RK scripts/workload-test.sh --artifacts "$out" --out "$RESULTS/control-workload" \
+    6.1-x86_64; then
+    echo "control-workload: the workload passed a kernel without CONFIG_IP_NF_RAW"
+    return 1
+  fi
+  python3 - "$RESULTS/control-workload/x86_64/results.json" <<'EOF' || return 1
+import json, sys
+variants = json.load(open(sys.argv[1]))["variants"]
+probes = next(v for v in variants if not v["variant"].endswith("/workload"))
+workload = next(v for v in variants if v["variant"].endswith("/workload"))
+bad_probes = [p["probe"] for p in probes["probes"] if p["required"] and p["status"] != "pass"]
+failed = sorted(p["probe"] for p in workload["probes"] if p["required"] and p["status"] != "pass")
+passed = sum(1 for p in workload["probes"] if p["status"] == "pass")
+print(f"control-workload: probes failing: {bad_probes}; scenarios failing: {failed}; "
+      f"passing: {passed}")
+expected = ["docker-iptables-legacy"]
+if bad_probes or failed != expected or passed < 15:
+    sys.exit(f"control-workload: expected every probe to pass and exactly {expected} to fail")
+EOF
+  local msg
+  if msg=$("$RK" image --artifacts "$out" --arch x86_64 --out "$RESULTS/control-workload-oci" 2>&1); then
+    echo "control-workload: runner-kernel image packaged a kernel that failed its workload"
+    return 1
+  fi
+  echo "$msg"
+  case "$msg" in
+    *"6.1-x86_64 failed its workload test"*) ;;
+    *) echo "control-workload: image refused for another reason" && return 1 ;;
+  esac
+  [ ! -e "$RESULTS/control-workload-oci" ] || {
+    echo "control-workload: a layout was written"
+    return 1
+  }
+}
+
 boot_arm64() {
   local out=out/arm64-small
   "$RK" build 6.1-arm64 --allconfig tests/kernels/arm64-small.config --allnoconfig \
@@ -140,7 +168,7 @@ boot_arm64() {
     --out "$RESULTS/boot-arm64"
 }
 
-ALL=(reproducible boot-x86_64 workload-x86_64 control boot-arm64)
+ALL=(reproducible boot-x86_64 workload-x86_64 control control-workload boot-arm64)
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL[@]}")
 for s in "${SELECTED[@]}"; do
@@ -149,6 +177,7 @@ for s in "${SELECTED[@]}"; do
     boot-x86_64) step boot-x86_64 boot_x86_64 ;;
     workload-x86_64) step workload-x86_64 workload_x86_64 ;;
     control) step control control ;;
+    control-workload) step control-workload control_workload ;;
     boot-arm64) step boot-arm64 boot_arm64 ;;
     *) echo "unknown step '$s'; the steps are: ${ALL[*]}" >&2 && exit 2 ;;
   esac

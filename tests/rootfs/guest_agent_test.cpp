@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
 #include "../temp_dir.hpp"
 #include "process/run.hpp"
+#include "variants/matrix.hpp"
 
 namespace rk::rootfs {
 namespace {
@@ -82,6 +84,30 @@ TEST(GuestAgent, EveryListedScenarioIsDefinedOnce) {
         "buildx-build", "compose-healthcheck", "docker-iptables-nft", "docker-iptables-legacy"}) {
     EXPECT_TRUE(names.count(name)) << name;
   }
+}
+
+// The scenarios variants.toml declares are the agent's: a declared name the agent does not run
+// would fail every variant as "never reported"; this says which name, before any boot.
+TEST(GuestAgent, EveryScenarioTheMatrixDeclaresIsOneTheAgentRuns) {
+  const std::string agent = guest_file("/usr/local/sbin/rk-agent");
+  std::regex entry(R"(\n\s+([a-z0-9-]+):[0-9]+:scenario_[a-z0-9_]+[ ;])");
+  std::set<std::string> runs;
+  for (std::sregex_iterator it(agent.begin(), agent.end(), entry), end; it != end; ++it) {
+    runs.insert((*it)[1]);
+  }
+  auto matrix = variants::Matrix::load(std::string(RK_SOURCE_DIR) + "/variants.toml");
+  for (const auto& v : matrix.variants) {
+    auto declared = matrix.scenarios_of(v);
+    EXPECT_GE(declared.size(), 15u) << v.name;
+    for (const auto& name : declared) EXPECT_TRUE(runs.count(name)) << v.name << ": " << name;
+    const std::string arch = matrix.arch_of(v).name;
+    const char* own = arch == "arm64" ? "armhf" : "binfmt-arm64";
+    const char* other = arch == "arm64" ? "binfmt-arm64" : "armhf";
+    EXPECT_EQ(std::count(declared.begin(), declared.end(), own), 1) << v.name;
+    EXPECT_EQ(std::count(declared.begin(), declared.end(), other), 0) << v.name;
+  }
+  // The check can fail: a name the agent does not run.
+  EXPECT_FALSE(runs.count("docker-swarm"));
 }
 
 // A scenario whose kernel lacks a setting it declares exits 77 (skip) with the reason as its

@@ -38,6 +38,7 @@ probes = ["mounts"]
 path = "configs/b.config"
 arches = ["x86_64"]
 probes = ["kvm", "mounts"]
+scenarios = ["docker-run", "nfs"]
 )";
 
 std::string error_of(const std::string& text) {
@@ -62,6 +63,7 @@ TEST(Matrix, ParsesVariantsFragmentsAndProbes) {
   EXPECT_EQ(m.branches[0].patches, std::vector<std::string>{"patches/6.1/0001-a.patch"});
   EXPECT_EQ(m.arches[0].uname_machine, "x86_64");
   EXPECT_EQ(m.probes_of(m.variants[0]), (std::vector<std::string>{"mounts", "kvm"}));
+  EXPECT_EQ(m.scenarios_of(m.variants[0]), (std::vector<std::string>{"docker-run", "nfs"}));
   EXPECT_EQ(m.absolute("configs/a.config"), "/r/configs/a.config");
 }
 
@@ -76,6 +78,7 @@ TEST(Matrix, DerivedMatrixDropsAndAddsFragments) {
   EXPECT_EQ(d.fragments[v.fragments[0]].path, "configs/a.config");
   EXPECT_EQ(d.fragments[v.fragments[1]].path, "/tmp/control.config");  // last: it wins
   EXPECT_EQ(d.probes_of(v), std::vector<std::string>{"mounts"});       // kvm came with b
+  EXPECT_TRUE(d.scenarios_of(v).empty());                              // so did these
   EXPECT_EQ(d.absolute(d.fragments[v.fragments[1]].path), "/tmp/control.config");
 
   // By absolute path too; the original is untouched.
@@ -137,6 +140,7 @@ TEST(Matrix, AppendedFragmentEntriesRoundTripWithEscapes) {
   odd.path = "configs/local/a \"quoted\" \\ name\t.config";
   odd.arches = {"x86_64"};
   odd.probes = {"mounts"};
+  odd.scenarios = {"nfs"};
   FragmentSpec plain;
   plain.path = "configs/local/6.1.config";
   plain.branches = {"6.1"};
@@ -148,6 +152,7 @@ TEST(Matrix, AppendedFragmentEntriesRoundTripWithEscapes) {
   EXPECT_EQ(back.fragments[2].arches, odd.arches);
   EXPECT_TRUE(back.fragments[2].branches.empty());
   EXPECT_EQ(back.fragments[2].probes, odd.probes);
+  EXPECT_EQ(back.fragments[2].scenarios, odd.scenarios);
   EXPECT_EQ(back.fragments[3].path, plain.path);
   EXPECT_EQ(back.fragments[3].branches, plain.branches);
 
