@@ -105,7 +105,8 @@ SumsCheck check_kernel_org_sums(const std::string& tarball_url, const std::strin
     try {
       body = verify_clearsigned(text, keyring, c.signature_verified, c.note);
     } catch (const SourceError& e) {
-      c.note = fmt::format("its signature was NOT checked: {}", e.what());
+      if (e.kind() != ErrorKind::kChecksum) throw;  // not a verdict on the signature
+      c.note = fmt::format("its signature does NOT verify: {}", e.what());
       c.problem_kind = ErrorKind::kChecksum;
       c.problem = fmt::format("{} ({})", e.what(), c.sums_url);
       c.fix = fmt::format(
