@@ -24,6 +24,7 @@ struct FetchArgs {
   std::string keyring;
   bool update_pins = false;
   bool force = false;
+  bool trust_on_first_use = false;
   bool quiet = false;
 };
 
@@ -68,6 +69,7 @@ int run_fetch(const FetchArgs& a) {
   o.update_pins = a.update_pins;
   o.force = a.force;
   o.kernel_org_keyring = a.keyring;
+  o.trust_on_first_use = a.trust_on_first_use;
   o.log = a.quiet ? nullptr : stderr;
   o.tty = source::stderr_is_tty();
   o.cancel = &g_cancel;
@@ -111,7 +113,11 @@ CommandRunner register_fetch_command(CLI::App& app) {
   cmd->add_flag("--force", args->force, "Fetch again even when a ready tree is cached");
   cmd->add_option("--keyring", args->keyring,
                   "kernel.org keyring for gpgv to check sha256sums.asc (default: "
-                  "$RK_KERNEL_ORG_KEYRING, else <cache>/keyrings/kernel.org.gpg)");
+                  "$RK_KERNEL_ORG_KEYRING, else the repository's keys/kernel.org.gpg)");
+  cmd->add_flag("--trust-on-first-use", args->trust_on_first_use,
+                "Tarball route, empty pin: when kernel.org's sha256sums.asc cannot be verified "
+                "(no signature, keyring or gpgv, or a bad signature), record the download's "
+                "sha256 as the pin anyway instead of refusing it");
   cmd->add_flag("-q,--quiet", args->quiet, "Print only the result lines");
   cmd->footer(
       "Prints one line per branch on stdout: BRANCH<TAB>ROUTE<TAB>TREE<TAB>ORIGIN.\n"

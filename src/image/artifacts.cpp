@@ -6,6 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "lazy_libs/shared_library.hpp"
+#include "lazy_libs/zstd.hpp"
+
 namespace rk::image {
 
 namespace fs = std::filesystem;
@@ -79,7 +82,14 @@ std::int64_t newest_mtime(const fs::path& dir) {
 
 }  // namespace
 
-void check_boot_test(const fs::path& dir, const std::string& variant) {
+std::string booted_kernel_name(const std::string& arch_dir) {
+  if (arch_dir == "x86_64" || arch_dir == "amd64") return "vmlinux";
+  if (arch_dir == "arm64" || arch_dir == "aarch64") return "Image";
+  return "";
+}
+
+void check_boot_test(const fs::path& dir, const std::string& variant, const std::string& arch_dir,
+                     const LayerFiles& files) {
   const fs::path f = dir / "boot-test.json";
   const std::string retest = "run `runner-kernel test " + variant + "` (make boot-test)";
   std::ifstream in(f, std::ios::binary);
@@ -116,22 +126,55 @@ void check_boot_test(const fs::path& dir, const std::string& variant) {
                          "and test it again");
   }
   const json& tested = j.at("artifacts");
-  for (const std::string& name : layer_files()) {
-    fs::path file = dir / name;
-    std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) continue;  // reported when the layout is written
+  auto recorded = [&](const std::string& name, const std::string& what) {
     if (!tested.contains(name) || !tested.at(name).is_string()) {
       throw ImageError(ErrorKind::kNotTested, f.string() + ": records no sha256 of " + name +
-                                                  ", so the shipped " + name +
+                                                  ", so " + what +
                                                   " is not known to be the one tested; " + retest);
     }
-    const std::string now = sha256_file_hex(file);
-    const std::string then = tested.at(name).get<std::string>();
+    return tested.at(name).get<std::string>();
+  };
+  for (const std::string& name : layer_files()) {
+    auto it = files.find(name);
+    if (it == files.end()) continue;  // reported when the layout is written
+    const std::string then = recorded(name, "the shipped " + name);
+    const std::string now = sha256_hex(it->second);
     if (now != then) {
-      throw ImageError(ErrorKind::kNotTested, file.string() +
+      throw ImageError(ErrorKind::kNotTested, (dir / name).string() +
                                                   " changed after its boot test (tested sha256 " +
                                                   then + ", now " + now + "); " + retest);
     }
+  }
+  // The image ships vmlinux.bin.zst, the test booted the uncompressed kernel: the one must be
+  // the other, byte for byte.
+  auto zst = files.find("vmlinux.bin.zst");
+  if (zst == files.end()) return;  // reported when the layout is written
+  const std::string kernel = booted_kernel_name(arch_dir);
+  if (kernel.empty()) {
+    throw ImageError(ErrorKind::kRequest,
+                     "unknown architecture \"" + arch_dir + "\"; use x86_64 or arm64");
+  }
+  const std::string booted = recorded(kernel, "the kernel inside vmlinux.bin.zst");
+  std::string inside;
+  try {
+    inside = sha256_hex(lazy_libs::zstd_decompress(zst->second));
+  } catch (const lazy_libs::ZstdError& e) {
+    throw ImageError(ErrorKind::kArtifacts, (dir / "vmlinux.bin.zst").string() +
+                                                ": not a zstd frame the kernel build writes (" +
+                                                e.what() + "); rebuild this variant, then " +
+                                                retest);
+  } catch (const lazy_libs::LibraryLoadError& e) {
+    throw ImageError(ErrorKind::kArtifacts, e.what());
+  }
+  if (inside != booted) {
+    throw ImageError(ErrorKind::kNotTested,
+                     (dir / "vmlinux.bin.zst").string() + " decompresses to a kernel with sha256 " +
+                         inside + ", but the boot test booted " + kernel + " with sha256 " +
+                         booted + " (" + f.string() +
+                         "): the image would ship a kernel that was "
+                         "never booted; rebuild this variant (the build writes both from one "
+                         "kernel), then " +
+                         retest);
   }
 }
 
@@ -218,7 +261,11 @@ std::vector<BranchInput> discover_branches(const DiscoverOptions& opts) {
                              " architectures: build this one, or restrict the image with --arch");
       }
       BuildInfo info = read_build_info(adir);
-      if (opts.require_boot_test) check_boot_test(adir, b.branch + "-" + arch);
+      PlatformArtifacts p;
+      p.architecture = oci_architecture(arch);
+      p.dir = adir;
+      p.files = load_layer_files(b, p);
+      if (opts.require_boot_test) check_boot_test(adir, b.branch + "-" + arch, arch, p.files);
       if (b.kernel_version.empty()) {
         b.kernel_version = info.kernel_version;
         version_from = (adir / "build-info.json").string();
@@ -230,10 +277,7 @@ std::vector<BranchInput> discover_branches(const DiscoverOptions& opts) {
       }
       std::int64_t t = info.timestamp ? *info.timestamp : newest_mtime(adir);
       created = created ? std::max(*created, t) : t;
-      PlatformArtifacts p;
-      p.architecture = oci_architecture(arch);
-      p.dir = adir;
-      b.platforms.push_back(p);
+      b.platforms.push_back(std::move(p));
     }
     b.created = opts.source_date_epoch ? *opts.source_date_epoch : created.value_or(0);
     branches.push_back(std::move(b));

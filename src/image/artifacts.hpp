@@ -34,11 +34,21 @@ struct DiscoverOptions {
 
 // Every out/<branch>/ holding an architecture directory is a branch; each must have all of
 // `arches`, each with the layer files and a build-info.json giving "kernel_version" (the same
-// for every architecture of the branch). Throws ImageError naming the file and the fix.
+// for every architecture of the branch). The layer files are read once into each platform's
+// `files`, checked there (boot test) and packaged from there. Throws ImageError naming the
+// file and the fix.
 std::vector<BranchInput> discover_branches(const DiscoverOptions& opts);
 
-// Throws ImageError unless dir/boot-test.json passed and still matches dir's layer files.
-void check_boot_test(const std::filesystem::path& dir, const std::string& variant);
+// The kernel `runner-kernel test` boots from an architecture directory, whose sha256 the
+// boot-test record keeps under its file name: "vmlinux" (x86_64), "Image" (arm64); "" for
+// names that are no architecture.
+std::string booted_kernel_name(const std::string& arch_dir);
+
+// Throws ImageError unless dir/boot-test.json passed, records the sha256 of each of `files`
+// (the layer files' bytes as read once) as they are, and vmlinux.bin.zst decompresses to the
+// very kernel the test booted (its sha256 recorded under booted_kernel_name(arch_dir)).
+void check_boot_test(const std::filesystem::path& dir, const std::string& variant,
+                     const std::string& arch_dir, const LayerFiles& files);
 
 // Parses a SOURCE_DATE_EPOCH value (decimal seconds); nullopt when empty, throws when bad.
 std::optional<std::int64_t> parse_source_date_epoch(const char* value);

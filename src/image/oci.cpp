@@ -20,6 +20,7 @@
 #include <system_error>
 #include <tuple>
 
+#include "base/file.hpp"
 #include "lazy_libs/libarchive.hpp"
 #include "lazy_libs/sha256.hpp"
 
@@ -178,21 +179,20 @@ void check_artifacts(const BranchInput& b, const PlatformArtifacts& p) {
 }
 
 // Writes the layer tar (entries in byte order of their names, root-owned, mode 0644, mtime
-// `mtime`) into `a`, which has its format and filters set and is open.
+// `mtime`) from the bytes in `p.files` into `a`, which has its format and filters set and is
+// open.
 void write_layer_entries(const Libarchive& la, struct archive* a, const PlatformArtifacts& p,
                          std::int64_t mtime) {
   std::vector<std::string> names = layer_files();
   std::sort(names.begin(), names.end());
   std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(la.archive_entry_new(),
                                                                  la.archive_entry_free);
-  std::vector<char> buf(1 << 16);
   for (const std::string& name : names) {
     fs::path f = p.dir / name;
-    std::ifstream in(f, std::ios::binary);
-    if (!in) throw ImageError(ErrorKind::kLayout, f.string() + ": cannot open: " + errno_text());
-    std::error_code ec;
-    auto size = static_cast<std::int64_t>(fs::file_size(f, ec));
-    if (ec) throw ImageError(ErrorKind::kLayout, f.string() + ": cannot stat: " + ec.message());
+    auto it = p.files.find(name);
+    if (it == p.files.end())
+      throw ImageError(ErrorKind::kLayout, f.string() + ": not read before writing the layer");
+    const std::string& bytes = it->second;
 
     la.archive_entry_clear(entry.get());
     la.archive_entry_set_pathname(entry.get(), name.c_str());
@@ -203,24 +203,18 @@ void write_layer_entries(const Libarchive& la, struct archive* a, const Platform
     la.archive_entry_set_uname(entry.get(), "root");
     la.archive_entry_set_gname(entry.get(), "root");
     la.archive_entry_set_mtime(entry.get(), static_cast<time_t>(mtime), 0);
-    la.archive_entry_set_size(entry.get(), size);
+    la.archive_entry_set_size(entry.get(), static_cast<std::int64_t>(bytes.size()));
     if (la.archive_write_header(a, entry.get()) != ARCHIVE_OK) {
       throw ImageError(ErrorKind::kLayout,
                        f.string() + ": cannot add to the layer: " + archive_error(la, a));
     }
-    std::int64_t left = size;
-    while (left > 0) {
-      in.read(buf.data(), static_cast<std::streamsize>(std::min<std::int64_t>(left, buf.size())));
-      std::streamsize got = in.gcount();
-      if (got <= 0) {
-        throw ImageError(ErrorKind::kLayout,
-                         f.string() + ": shrank while being read; rerun when the build is done");
-      }
-      if (la.archive_write_data(a, buf.data(), static_cast<size_t>(got)) != got) {
+    for (size_t off = 0; off < bytes.size();) {
+      size_t n = std::min<size_t>(bytes.size() - off, 1 << 16);
+      if (la.archive_write_data(a, bytes.data() + off, n) != static_cast<la_ssize_t>(n)) {
         throw ImageError(ErrorKind::kLayout,
                          f.string() + ": cannot add to the layer: " + archive_error(la, a));
       }
-      left -= got;
+      off += n;
     }
   }
 }
@@ -358,7 +352,11 @@ void validate_request(const LayoutRequest& req) {
         throw ImageError(ErrorKind::kLayout, "branch " + b.branch + ": platform " + p.os + "/" +
                                                  p.architecture + " given twice");
       }
-      check_artifacts(b, p);
+      if (p.files.empty()) check_artifacts(b, p);
+      for (const std::string& name : layer_files()) {
+        if (!p.files.empty() && !p.files.count(name))
+          throw ImageError(ErrorKind::kLayout, (p.dir / name).string() + ": not read");
+      }
     }
     image_tag(req.version, b.branch);  // throws on an invalid tag
   }
@@ -396,6 +394,20 @@ void install_layout(const fs::path& tmp, const fs::path& out) {
 }
 
 }  // namespace
+
+LayerFiles load_layer_files(const BranchInput& b, const PlatformArtifacts& p) {
+  check_artifacts(b, p);
+  LayerFiles files;
+  for (const std::string& name : layer_files()) {
+    try {
+      files[name] = base::read_file((p.dir / name).string());
+    } catch (const base::FileError& e) {
+      throw ImageError(ErrorKind::kLayout,
+                       std::string(e.what()) + "; check its permissions, or rebuild the variant");
+    }
+  }
+  return files;
+}
 
 std::string sha256_hex(const std::string& data) {
   return lazy_libs::sha256_hex(data);
@@ -490,11 +502,19 @@ LayoutResult write_oci_layout(const LayoutRequest& req) {
       ImageResult img;
       img.architecture = p.architecture;
 
+      // Both passes use the same bytes: those discover_branches checked, or else read once now.
+      PlatformArtifacts read_once;
+      const PlatformArtifacts* with_files = &p;
+      if (p.files.empty()) {
+        read_once = p;
+        read_once.files = load_layer_files(b, p);
+        with_files = &read_once;
+      }
       BlobSink plain;  // the uncompressed tar, hashed only: the layer's diff_id
-      write_layer(plain, p, b.created, false);
+      write_layer(plain, *with_files, b.created, false);
       std::string diff_id = plain.commit("").digest;
       BlobSink layer(blobs);
-      write_layer(layer, p, b.created, true);
+      write_layer(layer, *with_files, b.created, true);
       img.layer = layer.commit(kMediaTypeLayerGzip);
 
       json config = {

@@ -62,10 +62,17 @@ inline const std::vector<std::string>& layer_files() {
   return files;
 }
 
+// The layer files' bytes, name -> content.
+using LayerFiles = std::map<std::string, std::string>;
+
 struct PlatformArtifacts {
   std::string os = "linux";
   std::string architecture;   // OCI name: "amd64", "arm64"
   std::filesystem::path dir;  // holds the layer_files()
+  // The layer files as read once (discover_branches reads and checks them): the layer is built
+  // from exactly these bytes, never from the files read again. Empty: write_oci_layout reads
+  // them from `dir` once.
+  LayerFiles files;
 };
 
 struct BranchInput {
@@ -109,6 +116,10 @@ struct LayoutResult {
 // "<version>-linux<branch without dots>", e.g. ("0.7.0", "6.1") -> "0.7.0-linux61". Throws
 // ImageError when the result is not a valid OCI/registry tag.
 std::string image_tag(const std::string& prefix, const std::string& branch);
+
+// Reads every layer file of `p.dir` once. Throws ImageError naming a missing or unreadable file
+// and the fix.
+LayerFiles load_layer_files(const BranchInput& b, const PlatformArtifacts& p);
 
 // Writes the whole layout to req.out (replacing what was there). Throws ImageError; on any
 // failure req.out is left as it was and no temporary directory remains.

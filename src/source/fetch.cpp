@@ -163,12 +163,22 @@ TreeLocation fetch_tarball(Ctx& c) {
                       fmt::format("{}: branch {} has no tarball", pin_line(c.matrix, b), b.name));
   std::string name = b.tarball.url.substr(b.tarball.url.rfind('/') + 1);
   std::string dest = (fs::path(cache_root()) / "downloads" / name).string();
+  const KernelOrgKeyring keyring = kernel_org_keyring(c.o.kernel_org_keyring, c.matrix.root);
+  std::error_code ec;
+  // A keyring the user named is never skipped, --trust-on-first-use or not.
+  if (keyring.configured && !fs::is_regular_file(keyring.path, ec))
+    throw SourceError(
+        ErrorKind::kOther,
+        fmt::format("the kernel.org keyring {} (from {}) does not exist: fix the "
+                    "path, or drop it to use the repository's keys/kernel.org.gpg",
+                    keyring.path,
+                    c.o.kernel_org_keyring.empty() ? "$RK_KERNEL_ORG_KEYRING" : "--keyring"));
   c.say("downloading {}", b.tarball.url);
   DownloadOptions dopts = download_options(c.o);
   DownloadResult dl = download_file(b.tarball.url, dest, dopts);
   std::string actual = sha256_file(dest);
-  std::error_code ec;
   if (!b.tarball.sha256.empty()) {
+    // The pin was recorded from a verified download (or set by hand): it is the verification.
     if (actual != b.tarball.sha256) {
       fs::remove(dest, ec);
       throw SourceError(
@@ -179,31 +189,35 @@ TreeLocation fetch_tarball(Ctx& c) {
     }
     c.say("sha256 {} matches the pin", actual);
   } else {
-    SumsCheck sums = check_kernel_org_sums(b.tarball.url, actual,
-                                           kernel_org_keyring(c.o.kernel_org_keyring), dopts);
-    switch (sums.status) {
-      case SumsCheck::Status::kMismatch:
-        fs::remove(dest, ec);
-        throw SourceError(ErrorKind::kChecksum,
-                          fmt::format("checksum mismatch for {}:\n  expected {} (listed in {})\n"
-                                      "  actual   {}\nThe download was deleted and nothing was "
-                                      "extracted.",
-                                      b.tarball.url, sums.listed, sums.sums_url, actual));
-      case SumsCheck::Status::kMatched:
-        c.note(fmt::format("sha256 {} matches {}; {}", actual, sums.sums_url, sums.note));
-        break;
-      case SumsCheck::Status::kNotListed:
-        c.note(
-            fmt::format("{} does not list {} ({}); the sha256 is recorded from this download "
-                        "alone",
-                        sums.sums_url, name, sums.note));
-        break;
-      case SumsCheck::Status::kUnavailable:
-        c.note(
-            fmt::format("could not check against kernel.org's checksums ({}); the sha256 is "
-                        "recorded from this download alone",
-                        sums.note));
-        break;
+    SumsCheck sums = check_kernel_org_sums(b.tarball.url, actual, keyring.path, dopts);
+    if (sums.status == SumsCheck::Status::kMismatch) {
+      fs::remove(dest, ec);
+      throw SourceError(
+          ErrorKind::kChecksum,
+          fmt::format("checksum mismatch for {}:\n  expected {} (listed in {}{})\n"
+                      "  actual   {}\nThe download was deleted and nothing was "
+                      "extracted.",
+                      b.tarball.url, sums.listed, sums.sums_url,
+                      sums.signature_verified ? ", signature verified" : ", signature NOT verified",
+                      actual));
+    }
+    if (sums.signature_verified && sums.status == SumsCheck::Status::kMatched) {
+      c.note(fmt::format("sha256 {} matches {}; {}", actual, sums.sums_url, sums.note));
+    } else if (!c.o.trust_on_first_use) {
+      throw SourceError(
+          sums.problem_kind,
+          fmt::format("cannot verify {} (sha256 {}): {}.\nFix: {}; or, to record the sha256 of "
+                      "this download unverified, pass --trust-on-first-use.\nNothing was "
+                      "extracted and no pin was recorded.",
+                      b.tarball.url, actual, sums.problem, sums.fix));
+    } else {
+      c.note(fmt::format(
+          "WARNING: TRUSTED ON FIRST USE: the sha256 {} of {} is recorded as the pin WITHOUT "
+          "verification ({}){}; check it against kernel.org before relying on it",
+          actual, name, sums.problem,
+          sums.status == SumsCheck::Status::kMatched
+              ? fmt::format("; it matches the unverified listing in {}", sums.sums_url)
+              : ""));
     }
   }
   TreeMarker m;
@@ -398,12 +412,10 @@ TreeLocation fetch_local(Ctx& c, const std::string& from) {
 
 }  // namespace
 
-std::string kernel_org_keyring(const std::string& configured) {
-  if (!configured.empty()) return configured;
-  if (const char* e = std::getenv("RK_KERNEL_ORG_KEYRING"); e && *e) return e;
-  fs::path p = fs::path(cache_root()) / "keyrings" / "kernel.org.gpg";
-  std::error_code ec;
-  return fs::is_regular_file(p, ec) ? p.string() : "";
+KernelOrgKeyring kernel_org_keyring(const std::string& configured, const std::string& matrix_root) {
+  if (!configured.empty()) return {configured, true};
+  if (const char* e = std::getenv("RK_KERNEL_ORG_KEYRING"); e && *e) return {e, true};
+  return {(fs::path(matrix_root) / "keys" / "kernel.org.gpg").string(), false};
 }
 
 const variants::BranchSpec* branch_for_tree(const variants::Matrix& matrix,

@@ -75,15 +75,57 @@ SumsCheck check_kernel_org_sums(const std::string& tarball_url, const std::strin
   } catch (const SourceError& e) {
     c.status = SumsCheck::Status::kUnavailable;
     c.note = e.what();
+    c.problem_kind = ErrorKind::kChecksum;
+    c.problem = fmt::format("kernel.org's signed checksums cannot be downloaded ({})", e.what());
+    c.fix =
+        "check the network and the tarball URL in variants.toml, or pin tarball.sha256 by "
+        "hand after checking the tarball's own signature (linux-X.Y.Z.tar.sign)";
     return c;
   }
-  std::string body = verify_clearsigned(text, keyring, c.signature_verified, c.note);
+  std::string body = text;
+  std::error_code ec;
+  if (keyring.empty() || !fs::is_regular_file(keyring, ec)) {
+    c.note = keyring.empty() ? "its signature was NOT checked: no kernel.org keyring is configured"
+                             : fmt::format(
+                                   "its signature was NOT checked: keyring {} does not "
+                                   "exist",
+                                   keyring);
+    c.problem_kind = ErrorKind::kOther;
+    c.problem = keyring.empty() ? "no kernel.org keyring is configured"
+                                : fmt::format("the kernel.org keyring {} does not exist", keyring);
+    c.fix =
+        "restore keys/kernel.org.gpg from the repository (git checkout -- keys/), or pass "
+        "--keyring FILE";
+  } else if (!tool_available("gpgv")) {
+    c.note = "its signature was NOT checked: gpgv is not installed (Debian package gpgv)";
+    c.problem_kind = ErrorKind::kToolMissing;
+    c.problem = "gpgv is not installed, so the signature of sha256sums.asc cannot be checked";
+    c.fix = "install the Debian package gpgv (apt-get install gpgv)";
+  } else {
+    try {
+      body = verify_clearsigned(text, keyring, c.signature_verified, c.note);
+    } catch (const SourceError& e) {
+      if (e.kind() != ErrorKind::kChecksum) throw;  // not a verdict on the signature
+      c.note = fmt::format("its signature does NOT verify: {}", e.what());
+      c.problem_kind = ErrorKind::kChecksum;
+      c.problem = fmt::format("{} ({})", e.what(), c.sums_url);
+      c.fix = fmt::format(
+          "do not use this download: the checksums or their signature were altered, or "
+          "the keyring {} lacks kernel.org's current signing key (see keys/README.md)",
+          keyring);
+    }
+  }
   std::string name = tarball_url.substr(tarball_url.rfind('/') + 1);
   c.listed = listed_sha256(body, name);
   if (c.listed.empty())
     c.status = SumsCheck::Status::kNotListed;
   else
     c.status = c.listed == actual ? SumsCheck::Status::kMatched : SumsCheck::Status::kMismatch;
+  if (c.signature_verified && c.status == SumsCheck::Status::kNotListed) {
+    c.problem_kind = ErrorKind::kChecksum;
+    c.problem = fmt::format("{} (signature verified) does not list {}", c.sums_url, name);
+    c.fix = "check the tarball URL in variants.toml (kernel.org lists every release it serves)";
+  }
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "source/download.hpp"
+#include "source/util.hpp"
 
 namespace rk::source {
 
@@ -20,6 +21,11 @@ struct SumsCheck {
   std::string listed;
   bool signature_verified = false;
   std::string note;  // what was and was not checked, for the user
+  // When the signature was not verified: why, and the error kind a refusal reports
+  // (kChecksum: no or a bad signature; kToolMissing: no gpgv; kOther: no keyring).
+  ErrorKind problem_kind = ErrorKind::kOther;
+  std::string problem;
+  std::string fix;  // what the user can do about `problem`
 };
 
 // "https://.../v6.x/sha256sums.asc" for "https://.../v6.x/linux-6.1.1.tar.xz".
@@ -35,8 +41,11 @@ std::string listed_sha256(const std::string& sums_text, const std::string& filen
 std::string verify_clearsigned(const std::string& sums_text, const std::string& keyring,
                                bool& checked, std::string& note);
 
-// Downloads sha256sums.asc next to `tarball_url` and compares `actual_sha256` with it.
-// `keyring`: a kernel.org keyring for gpgv ("" when none is known). A bad signature throws.
+// Downloads sha256sums.asc next to `tarball_url`, checks its signature with gpgv against
+// `keyring` and compares `actual_sha256` with the listed checksum. Never throws for a missing
+// or bad signature, a missing keyring or gpgv: `signature_verified` stays false and `problem`
+// says why (the caller decides whether that is an error). Without a verified signature the
+// listing is still read (unverified): a mismatch is reported either way.
 SumsCheck check_kernel_org_sums(const std::string& tarball_url, const std::string& actual_sha256,
                                 const std::string& keyring, const DownloadOptions& options);
 

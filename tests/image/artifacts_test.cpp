@@ -147,6 +147,7 @@ TEST(Artifacts, RequiresAPassingBootTestOfTheShippedFiles) {
   opts.artifacts = tmp.path();
   opts.arches = {"x86_64"};
   ASSERT_EQ(discover_branches(opts).size(), 1u);
+  const std::string built_zst = test::read_file(x / "vmlinux.bin.zst");
 
   auto expect_refusal = [&](const std::string& what, const std::string& fix) {
     try {
@@ -179,8 +180,73 @@ TEST(Artifacts, RequiresAPassingBootTestOfTheShippedFiles) {
   EXPECT_EQ(discover_branches(opts).size(), 1u);
 
   opts.require_boot_test = true;
+  test::write_file(x / "vmlinux.bin.zst", built_zst);
   test::write_boot_test(x, true);
   EXPECT_EQ(discover_branches(opts).size(), 1u);
+}
+
+// The image ships vmlinux.bin.zst; the test booted vmlinux (Image on arm64). A .zst that is a
+// valid frame of another kernel is refused even when the record lists its own hash.
+TEST(Artifacts, RefusesAZstThatIsNotTheBootedKernel) {
+  for (const std::string arch : {"x86_64", "arm64"}) {
+    TempDir tmp;
+    fs::path dir = test::make_artifacts(tmp.path(), "6.1", arch, "6.1.112");
+    DiscoverOptions opts;
+    opts.artifacts = tmp.path();
+    opts.arches = {arch};
+    ASSERT_EQ(discover_branches(opts).size(), 1u);
+
+    const std::string kernel = booted_kernel_name(arch);
+    const std::string booted = sha256_file_hex(dir / kernel);
+    const std::string other = "another kernel, never booted\n";
+    test::write_file(dir / "vmlinux.bin.zst", lazy_libs::zstd_compress(other, 3, true));
+    test::write_boot_test(dir, true);  // the record's vmlinux.bin.zst hash matches the swap
+    try {
+      discover_branches(opts);
+      ADD_FAILURE() << arch << ": a swapped vmlinux.bin.zst was accepted";
+    } catch (const ImageError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kNotTested);
+      EXPECT_THAT(e.what(),
+                  HasSubstr((dir / "vmlinux.bin.zst").string() +
+                            " decompresses to a kernel with sha256 " + sha256_hex(other)));
+      EXPECT_THAT(e.what(), HasSubstr("booted " + kernel + " with sha256 " + booted));
+      EXPECT_THAT(e.what(), HasSubstr("runner-kernel test 6.1-" + arch));
+    }
+  }
+}
+
+TEST(Artifacts, RefusesAZstThatDoesNotDecompress) {
+  TempDir tmp;
+  fs::path dir = test::make_artifacts(tmp.path(), "6.1", "x86_64", "6.1.112");
+  test::write_file(dir / "vmlinux.bin.zst", std::string("\x28\xb5\x2f\xfd", 4) + "garbage");
+  test::write_boot_test(dir, true);
+  DiscoverOptions opts;
+  opts.artifacts = tmp.path();
+  opts.arches = {"x86_64"};
+  try {
+    discover_branches(opts);
+    ADD_FAILURE() << "a broken vmlinux.bin.zst was accepted";
+  } catch (const ImageError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kArtifacts);
+    EXPECT_THAT(e.what(), HasSubstr("vmlinux.bin.zst: not a zstd frame"));
+  }
+}
+
+TEST(Artifacts, RefusesARecordWithoutTheBootedKernel) {
+  TempDir tmp;
+  fs::path dir = test::make_artifacts(tmp.path(), "6.1", "x86_64", "6.1.112");
+  fs::remove(dir / "vmlinux");
+  test::write_boot_test(dir, true);  // records the layer files only
+  DiscoverOptions opts;
+  opts.artifacts = tmp.path();
+  opts.arches = {"x86_64"};
+  try {
+    discover_branches(opts);
+    ADD_FAILURE() << "a record without the booted kernel was accepted";
+  } catch (const ImageError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNotTested);
+    EXPECT_THAT(e.what(), HasSubstr("records no sha256 of vmlinux"));
+  }
 }
 
 TEST(Artifacts, SourceDateEpoch) {

@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "../temp_dir.hpp"
+#include "image/artifacts.hpp"
 #include "image/oci.hpp"
 #include "image/process.hpp"
+#include "lazy_libs/zstd.hpp"
 
 namespace rk::image::test {
 
@@ -38,11 +40,14 @@ inline std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
-// A boot-test.json as `runner-kernel test` writes it, recording the layer files as they are now.
+// A boot-test.json as `runner-kernel test` writes it, recording the layer files and the booted
+// kernel (vmlinux or Image, by the directory's name) as they are now.
 inline void write_boot_test(const fs::path& dir, bool passed,
                             const std::string& failure = "probe overlayfs: FAIL") {
   std::string artifacts;
-  for (const std::string& name : layer_files()) {
+  std::vector<std::string> names = layer_files();
+  names.push_back(booted_kernel_name(dir.filename().string()));
+  for (const std::string& name : names) {
     if (!fs::exists(dir / name)) continue;
     artifacts += std::string(artifacts.empty() ? "" : ", ") + "\"" + name + "\": \"" +
                  sha256_file_hex(dir / name) + "\"";
@@ -60,10 +65,11 @@ inline fs::path make_artifacts(const fs::path& root, const std::string& branch,
                                std::int64_t build_timestamp = 1700000000) {
   fs::path dir = root / branch / arch_dir;
   std::string tag = branch + "/" + arch_dir;
-  // A zstd frame header followed by filler: only the bytes matter here.
-  std::string vmlinux("\x28\xb5\x2f\xfd", 4);
-  for (int i = 0; i < 3000; ++i) vmlinux += "vmlinux " + tag + " " + std::to_string(i) + "\n";
-  write_file(dir / "vmlinux.bin.zst", vmlinux);
+  // A fake kernel, and vmlinux.bin.zst a real zstd frame of it, as the build writes both.
+  std::string kernel;
+  for (int i = 0; i < 3000; ++i) kernel += "kernel " + tag + " " + std::to_string(i) + "\n";
+  write_file(dir / booted_kernel_name(arch_dir), kernel);
+  write_file(dir / "vmlinux.bin.zst", lazy_libs::zstd_compress(kernel, 3, true));
   write_file(dir / "config", "# Linux/" + arch_dir + " " + kernel_version +
                                  " Kernel Configuration\nCONFIG_VIRTIO=y\n");
   write_file(dir / "System.map", "ffffffff81000000 T _stext\n# " + tag + "\n");

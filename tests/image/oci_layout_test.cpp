@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include "../rk_skip.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "image/artifacts.hpp"
 #include "image/oci.hpp"
 #include "image/process.hpp"
 #include "image_test_util.hpp"
@@ -201,6 +203,32 @@ TEST(OciLayout, LayoutIsValid) {
   EXPECT_EQ(refs[0].branch, "6.1");
   EXPECT_EQ(refs[1].tag, "0.7.0-linux612");
   EXPECT_EQ(refs[1].descriptor.digest, res.branches[1].index.digest);
+}
+
+// The layer is made of the bytes discover_branches read and checked, not of the files read again:
+// a file replaced in between does not reach the image.
+TEST(OciLayout, LayerHoldsTheBytesThatWereChecked) {
+  TempDir tmp;
+  LayoutRequest req = test::sample_request(tmp.path());
+  DiscoverOptions opts;
+  opts.artifacts = tmp.path();
+  opts.branches = {"6.1"};
+  req.branches = discover_branches(opts);
+  fs::path zst = tmp.path() / "6.1" / "x86_64" / "vmlinux.bin.zst";
+  const std::string checked = read_file(zst);
+  test::write_file(zst, "replaced after the check\n");
+  write_oci_layout(req);
+
+  std::vector<std::string> shipped;
+  for (const auto& e : fs::directory_iterator(req.out / "blobs" / "sha256")) {
+    std::string blob = read_file(e.path());
+    if (blob.size() < 2 || static_cast<unsigned char>(blob[0]) != 0x1f) continue;
+    for (const TarEntry& t : read_tar(gunzip(blob)))
+      if (t.name == "vmlinux.bin.zst") shipped.push_back(t.data);
+  }
+  ASSERT_EQ(shipped.size(), 2u);  // amd64 and arm64
+  EXPECT_TRUE(std::find(shipped.begin(), shipped.end(), checked) != shipped.end());
+  for (const std::string& data : shipped) EXPECT_EQ(data.find("replaced"), std::string::npos);
 }
 
 TEST(OciLayout, OmitsEmptySourceAndRevision) {

@@ -181,7 +181,8 @@ TEST_F(TarballRoute, EmptyPinIsRecordedPreservingEveryOtherByte) {
   std::string matrix = write_matrix("");
   std::string before = slurp(matrix);
   FetchOptions o;
-  o.kernel_org_keyring = "";  // none: the output must say the signature was not checked
+  o.kernel_org_keyring = "";  // none: only --trust-on-first-use records the pin
+  o.trust_on_first_use = true;
   unsetenv("RK_KERNEL_ORG_KEYRING");
   FetchReport r = fetch(matrix, o);
   std::string after = slurp(matrix);
@@ -193,8 +194,9 @@ TEST_F(TarballRoute, EmptyPinIsRecordedPreservingEveryOtherByte) {
   EXPECT_EQ(after, expected);
   std::string notes;
   for (const auto& n : r.notes) notes += n + "\n";
-  EXPECT_THAT(notes, HasSubstr("matches " + server_.base() + "/v6.x/sha256sums.asc"));
-  EXPECT_THAT(notes, HasSubstr("signature was NOT checked"));
+  EXPECT_THAT(notes, HasSubstr("matches the unverified listing in " + server_.base() +
+                               "/v6.x/sha256sums.asc"));
+  EXPECT_THAT(notes, HasSubstr("TRUSTED ON FIRST USE"));
   EXPECT_THAT(notes, HasSubstr("recorded tarball.sha256"));
   EXPECT_EQ(variants::Matrix::load(matrix).find_branch("6.1")->tarball.sha256, good_sha_);
   // The other branch's empty pin is untouched.
@@ -214,12 +216,15 @@ TEST_F(TarballRoute, EmptyPinAndKernelOrgDisagreeingIsAnErrorAndRecordsNothing) 
   expect_nothing_extracted();
 }
 
-TEST_F(TarballRoute, EmptyPinWithoutSumsFileSaysSoAndRecords) {
+TEST_F(TarballRoute, EmptyPinWithoutSumsFileSaysSoAndRecordsTrustedOnFirstUse) {
   std::string matrix = write_matrix("");
-  FetchReport r = fetch(matrix);
+  FetchOptions o;
+  o.trust_on_first_use = true;
+  FetchReport r = fetch(matrix, o);
   std::string notes;
   for (const auto& n : r.notes) notes += n + "\n";
-  EXPECT_THAT(notes, HasSubstr("could not check against kernel.org's checksums"));
+  EXPECT_THAT(notes, HasSubstr("kernel.org's signed checksums cannot be downloaded"));
+  EXPECT_THAT(notes, HasSubstr("TRUSTED ON FIRST USE"));
   EXPECT_THAT(notes, HasSubstr("HTTP 404"));
   EXPECT_EQ(variants::Matrix::load(matrix).find_branch("6.1")->tarball.sha256, good_sha_);
 }

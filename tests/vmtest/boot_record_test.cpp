@@ -10,8 +10,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/file.hpp"
 #include "image/artifacts.hpp"
 #include "image/oci.hpp"
+#include "lazy_libs/zstd.hpp"
 
 namespace rk::vmtest {
 namespace {
@@ -25,10 +27,22 @@ class BootRecordTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("rk-boot-record-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    for (const char* name : {"vmlinux", "vmlinux.bin.zst", "config", "System.map"}) {
+    for (const char* name : {"vmlinux", "config", "System.map"}) {
       std::ofstream(dir_ / name) << name << " of 6.1-x86_64\n";
     }
+    // As the build writes it: a zstd frame of the very vmlinux beside it.
+    std::ofstream(dir_ / "vmlinux.bin.zst")
+        << lazy_libs::zstd_compress(base::read_file((dir_ / "vmlinux").string()), 3, true);
   }
+
+  // What `runner-kernel image` checks: the layer files as it read them.
+  image::LayerFiles files() const {
+    image::LayerFiles f;
+    for (const std::string& name : image::layer_files())
+      f[name] = base::read_file((dir_ / name).string());
+    return f;
+  }
+  void check() const { image::check_boot_test(dir_, "6.1-x86_64", "x86_64", files()); }
   void TearDown() override { fs::remove_all(dir_); }
 
   VariantReport report(bool passed) {
@@ -59,11 +73,11 @@ TEST_F(BootRecordTest, RecordsVerdictProbesAndHashes) {
 
 TEST_F(BootRecordTest, ImageAcceptsAPassAndRefusesAFailure) {
   write_boot_test_record(dir_, dir_ / "vmlinux", report(true));
-  EXPECT_NO_THROW(image::check_boot_test(dir_, "6.1-x86_64"));
+  EXPECT_NO_THROW(check());
 
   write_boot_test_record(dir_, dir_ / "vmlinux", report(false));
   try {
-    image::check_boot_test(dir_, "6.1-x86_64");
+    check();
     FAIL() << "a failed boot test was accepted";
   } catch (const image::ImageError& e) {
     EXPECT_THAT(e.what(), HasSubstr("required probe overlayfs failed"));
@@ -72,7 +86,23 @@ TEST_F(BootRecordTest, ImageAcceptsAPassAndRefusesAFailure) {
   // A pass followed by a rebuild: the shipped file is no longer the tested one.
   write_boot_test_record(dir_, dir_ / "vmlinux", report(true));
   std::ofstream(dir_ / "vmlinux.bin.zst") << "rebuilt\n";
-  EXPECT_THROW(image::check_boot_test(dir_, "6.1-x86_64"), image::ImageError);
+  EXPECT_THROW(check(), image::ImageError);
+
+  // The record's vmlinux is the kernel the image ships compressed: another kernel is refused.
+  std::ofstream(dir_ / "vmlinux.bin.zst") << lazy_libs::zstd_compress("other kernel\n", 3, true);
+  std::ofstream(dir_ / "vmlinux") << "other kernel\n";
+  write_boot_test_record(dir_, dir_ / "vmlinux", report(true));
+  EXPECT_NO_THROW(check());
+  std::ofstream(dir_ / "vmlinux.bin.zst") << lazy_libs::zstd_compress("third kernel\n", 3, true);
+  auto j = nlohmann::json::parse(std::ifstream(dir_ / "boot-test.json"));
+  j["artifacts"]["vmlinux.bin.zst"] = image::sha256_file_hex(dir_ / "vmlinux.bin.zst");
+  std::ofstream(dir_ / "boot-test.json") << j.dump();
+  try {
+    check();
+    FAIL() << "a vmlinux.bin.zst of a kernel never booted was accepted";
+  } catch (const image::ImageError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("decompresses to a kernel with sha256"));
+  }
 }
 
 }  // namespace
