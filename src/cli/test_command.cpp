@@ -103,8 +103,8 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
       const auto& arch = matrix->arch_of(*v);
       fs::path kernel = out_root / matrix->branch_of(*v).name / arch.name / arch.target;
       if (args.variants.empty() && !fs::exists(kernel)) continue;  // not built: not tested
-      targets.push_back({v->name, arch.name, kernel.string(), matrix->probes_of(*v),
-                         matrix->scenarios_of(*v)});
+      targets.push_back(
+          {v->name, arch.name, kernel.string(), matrix->probes_of(*v), matrix->scenarios_of(*v)});
     }
   } else {
     if (names.empty()) {

@@ -88,10 +88,34 @@ std::string booted_kernel_name(const std::string& arch_dir) {
   return "";
 }
 
-void check_boot_test(const fs::path& dir, const std::string& variant, const std::string& arch_dir,
-                     const LayerFiles& files) {
-  const fs::path f = dir / "boot-test.json";
-  const std::string retest = "run `runner-kernel test " + variant + "` (make boot-test)";
+namespace {
+
+// One of the records `runner-kernel test` writes beside the artifacts: the probe boot's
+// (boot-test.json, required) or the workload boot's (workload-test.json).
+struct TestRecord {
+  const char* file;
+  const char* kind;     // "boot-test"
+  const char* test;     // "boot test"
+  const char* verdict;  // what failing it means
+  const char* retest;   // the command's options
+};
+
+constexpr TestRecord kBootRecord{"boot-test.json", "boot-test", "boot test",
+                                 "a kernel whose probes fail is not packaged", ""};
+constexpr TestRecord kWorkloadRecord{"workload-test.json", "workload-test", "workload test",
+                                     "a kernel that fails the CI workload it declares is not "
+                                     "packaged",
+                                     " --workload"};
+
+// `inside`: the sha256 of what vmlinux.bin.zst decompresses to, computed by the first record's
+// check and reused by the next.
+void check_test_record(const TestRecord& record, const fs::path& dir, const std::string& variant,
+                       const std::string& arch_dir, const LayerFiles& files,
+                       std::optional<std::string>& inside) {
+  const fs::path f = dir / record.file;
+  const std::string retest = std::string("run `runner-kernel test") + record.retest + " " +
+                             variant + "` (make " +
+                             (*record.retest ? "workload-test" : "boot-test") + ")";
   std::ifstream in(f, std::ios::binary);
   if (!in) {
     throw ImageError(ErrorKind::kNotTested,
@@ -107,9 +131,9 @@ void check_boot_test(const fs::path& dir, const std::string& variant, const std:
   }
   if (!j.is_object() || !j.contains("passed") || !j.at("passed").is_boolean() ||
       !j.contains("artifacts") || !j.at("artifacts").is_object()) {
-    throw ImageError(
-        ErrorKind::kNotTested,
-        f.string() + ": not a boot-test record (no \"passed\" or \"artifacts\"); " + retest);
+    throw ImageError(ErrorKind::kNotTested, f.string() + ": not a " + record.kind +
+                                                " record (no \"passed\" or \"artifacts\"); " +
+                                                retest);
   }
   if (!j.at("passed").get<bool>()) {
     std::string why;
@@ -120,10 +144,9 @@ void check_boot_test(const fs::path& dir, const std::string& variant, const std:
       }
     }
     throw ImageError(ErrorKind::kNotTested,
-                     f.string() + ": " + variant + " failed its boot test" +
-                         (why.empty() ? "" : " (" + why + ")") +
-                         "; a kernel whose probes fail is not packaged: fix the variant, rebuild "
-                         "and test it again");
+                     f.string() + ": " + variant + " failed its " + record.test +
+                         (why.empty() ? "" : " (" + why + ")") + "; " + record.verdict +
+                         ": fix the variant, rebuild and test it again");
   }
   const json& tested = j.at("artifacts");
   auto recorded = [&](const std::string& name, const std::string& what) {
@@ -140,9 +163,9 @@ void check_boot_test(const fs::path& dir, const std::string& variant, const std:
     const std::string then = recorded(name, "the shipped " + name);
     const std::string now = sha256_hex(it->second);
     if (now != then) {
-      throw ImageError(ErrorKind::kNotTested, (dir / name).string() +
-                                                  " changed after its boot test (tested sha256 " +
-                                                  then + ", now " + now + "); " + retest);
+      throw ImageError(ErrorKind::kNotTested, (dir / name).string() + " changed after its " +
+                                                  record.test + " (tested sha256 " + then +
+                                                  ", now " + now + "); " + retest);
     }
   }
   // The image ships vmlinux.bin.zst, the test booted the uncompressed kernel: the one must be
@@ -155,9 +178,8 @@ void check_boot_test(const fs::path& dir, const std::string& variant, const std:
                      "unknown architecture \"" + arch_dir + "\"; use x86_64 or arm64");
   }
   const std::string booted = recorded(kernel, "the kernel inside vmlinux.bin.zst");
-  std::string inside;
   try {
-    inside = sha256_hex(lazy_libs::zstd_decompress(zst->second));
+    if (!inside) inside = sha256_hex(lazy_libs::zstd_decompress(zst->second));
   } catch (const lazy_libs::ZstdError& e) {
     throw ImageError(ErrorKind::kArtifacts, (dir / "vmlinux.bin.zst").string() +
                                                 ": not a zstd frame the kernel build writes (" +
@@ -166,15 +188,30 @@ void check_boot_test(const fs::path& dir, const std::string& variant, const std:
   } catch (const lazy_libs::LibraryLoadError& e) {
     throw ImageError(ErrorKind::kArtifacts, e.what());
   }
-  if (inside != booted) {
+  if (*inside != booted) {
     throw ImageError(ErrorKind::kNotTested,
                      (dir / "vmlinux.bin.zst").string() + " decompresses to a kernel with sha256 " +
-                         inside + ", but the boot test booted " + kernel + " with sha256 " +
-                         booted + " (" + f.string() +
+                         *inside + ", but the " + record.test + " booted " + kernel +
+                         " with sha256 " + booted + " (" + f.string() +
                          "): the image would ship a kernel that was "
                          "never booted; rebuild this variant (the build writes both from one "
                          "kernel), then " +
                          retest);
+  }
+}
+
+}  // namespace
+
+void check_boot_test(const fs::path& dir, const std::string& variant, const std::string& arch_dir,
+                     const LayerFiles& files) {
+  std::optional<std::string> inside;
+  check_test_record(kBootRecord, dir, variant, arch_dir, files, inside);
+  // The workload boot is optional (`make` runs it, `runner-kernel test` only with --workload),
+  // but a record of it is never ignored: a failed workload stops the kernel as a failed probe
+  // boot does.
+  std::error_code ec;
+  if (fs::exists(dir / kWorkloadRecord.file, ec)) {
+    check_test_record(kWorkloadRecord, dir, variant, arch_dir, files, inside);
   }
 }
 

@@ -44,9 +44,10 @@ std::vector<BranchInput> discover_branches(const DiscoverOptions& opts);
 // names that are no architecture.
 std::string booted_kernel_name(const std::string& arch_dir);
 
-// Throws ImageError unless dir/boot-test.json passed, records the sha256 of each of `files`
-// (the layer files' bytes as read once) as they are, and vmlinux.bin.zst decompresses to the
-// very kernel the test booted (its sha256 recorded under booted_kernel_name(arch_dir)).
+// Throws ImageError unless dir/boot-test.json (and dir/workload-test.json, when there is one)
+// passed, records the sha256 of each of `files` (the layer files' bytes as read once) as they
+// are, and vmlinux.bin.zst decompresses to the very kernel the test booted (its sha256
+// recorded under booted_kernel_name(arch_dir)).
 void check_boot_test(const std::filesystem::path& dir, const std::string& variant,
                      const std::string& arch_dir, const LayerFiles& files);
 

@@ -303,7 +303,8 @@ EditPlan plan_edits(Workspace& ws, const std::vector<SettingChange>& changes) {
   plan.texts = texts;
   if (!created.empty()) {
     std::vector<FragmentSpec> entries;
-    for (const auto& nf : created) entries.push_back({.path = nf.path, .arches = nf.arches, .branches = nf.branches});
+    for (const auto& nf : created)
+      entries.push_back({.path = nf.path, .arches = nf.arches, .branches = nf.branches});
     plan.matrix_text = append_fragment_entries(m, base::read_file(m.path), entries);
   }
   return plan;

@@ -402,7 +402,8 @@ size_t verify_plan(Workspace& ws, ImportPlan& plan, const std::vector<std::strin
 std::string add_fragment_entries(const Matrix& matrix, const std::string& toml_text,
                                  const std::vector<ProposedFragment>& fragments) {
   std::vector<FragmentSpec> entries;
-  for (const auto& f : fragments) entries.push_back({.path = f.path, .arches = f.arches, .branches = f.branches});
+  for (const auto& f : fragments)
+    entries.push_back({.path = f.path, .arches = f.arches, .branches = f.branches});
   return append_fragment_entries(matrix, toml_text, entries);
 }
 

@@ -476,8 +476,7 @@ std::string append_fragment_entries(const Matrix& matrix, const std::string& tom
     if (!entry.arches.empty()) out += "arches = " + toml_string_array(entry.arches) + "\n";
     if (!entry.branches.empty()) out += "branches = " + toml_string_array(entry.branches) + "\n";
     if (!entry.probes.empty()) out += "probes = " + toml_string_array(entry.probes) + "\n";
-    if (!entry.scenarios.empty())
-      out += "scenarios = " + toml_string_array(entry.scenarios) + "\n";
+    if (!entry.scenarios.empty()) out += "scenarios = " + toml_string_array(entry.scenarios) + "\n";
   }
   Matrix::parse(out, matrix.path);  // throws when the result does not load
   return out;

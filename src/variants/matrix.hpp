@@ -120,8 +120,8 @@ struct Matrix {
 };
 
 // `toml_text` (the text of `matrix.path`) with a [[fragment]] entry appended for each of
-// `entries` (path, arches, branches, probes, scenarios; empty lists are left out), every string written as
-// an escaped TOML basic string. The one writer of fragment entries: `config set` and
+// `entries` (path, arches, branches, probes, scenarios; empty lists are left out), every string
+// written as an escaped TOML basic string. The one writer of fragment entries: `config set` and
 // `config import` both add fragments through it. Throws VariantsError naming the file and line of
 // the existing entry when a path is already listed, or the problem when the result does not
 // load.

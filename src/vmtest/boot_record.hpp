@@ -19,8 +19,7 @@ inline constexpr const char* kWorkloadTestRecordName = "workload-test.json";
 // `record_name`. Returns the record's path. Throws std::runtime_error when a file cannot be
 // read.
 std::string write_boot_test_record(const std::filesystem::path& artifact_dir,
-                                   const std::filesystem::path& kernel,
-                                   const VariantReport& report,
+                                   const std::filesystem::path& kernel, const VariantReport& report,
                                    const char* record_name = kBootTestRecordName);
 
 }  // namespace rk::vmtest

@@ -105,5 +105,43 @@ TEST_F(BootRecordTest, ImageAcceptsAPassAndRefusesAFailure) {
   }
 }
 
+// The workload boot's record travels beside the probe boot's: image refuses a kernel whose
+// workload failed even when its probes passed, and a pass of both is accepted.
+TEST_F(BootRecordTest, ImageRefusesAKernelWhoseWorkloadFailed) {
+  write_boot_test_record(dir_, dir_ / "vmlinux", report(true));
+  VariantReport workload = report(true);
+  workload.variant = "6.1-x86_64/workload";
+  std::string path =
+      write_boot_test_record(dir_, dir_ / "vmlinux", workload, kWorkloadTestRecordName);
+  EXPECT_EQ(path, (dir_ / "workload-test.json").string());
+  EXPECT_NO_THROW(check());
+
+  workload.passed = false;
+  workload.failures = {"required probe docker-iptables-legacy skipped: needs CONFIG_IP_NF_RAW=y"};
+  write_boot_test_record(dir_, dir_ / "vmlinux", workload, kWorkloadTestRecordName);
+  try {
+    check();
+    FAIL() << "a failed workload was accepted";
+  } catch (const image::ImageError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("6.1-x86_64 failed its workload test"));
+    EXPECT_THAT(e.what(), HasSubstr("docker-iptables-legacy"));
+  }
+
+  // A passing workload of another build: its hashes are not the shipped files'.
+  workload.passed = true;
+  workload.failures.clear();
+  write_boot_test_record(dir_, dir_ / "vmlinux", workload, kWorkloadTestRecordName);
+  auto j = nlohmann::json::parse(std::ifstream(dir_ / "workload-test.json"));
+  j["artifacts"]["config"] = std::string(64, '0');
+  std::ofstream(dir_ / "workload-test.json") << j.dump();
+  try {
+    check();
+    FAIL() << "a workload record of other files was accepted";
+  } catch (const image::ImageError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("changed after its workload test"));
+    EXPECT_THAT(e.what(), HasSubstr("runner-kernel test --workload 6.1-x86_64"));
+  }
+}
+
 }  // namespace
 }  // namespace rk::vmtest
