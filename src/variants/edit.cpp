@@ -310,15 +310,11 @@ EditPlan plan_edits(Workspace& ws, const std::vector<SettingChange>& changes) {
 }
 
 void write_plan(const Matrix& matrix, const EditPlan& plan) {
-  auto write = [](const std::string& path, const std::string& text) {
-    try {
-      base::write_file_atomically(path, text);
-    } catch (const base::FileError& e) {
-      throw VariantsError(ErrorKind::kIo, e.what());
-    }
-  };
-  for (const auto& [path, text] : plan.texts) write(matrix.absolute(path), text);
-  if (!plan.matrix_text.empty()) write(matrix.path, plan.matrix_text);
+  // Fragments first, variants.toml last; all of them or none.
+  std::vector<base::FileReplacement> files;
+  for (const auto& [path, text] : plan.texts) files.push_back({matrix.absolute(path), text});
+  if (!plan.matrix_text.empty()) files.push_back({matrix.path, plan.matrix_text});
+  write_configuration(matrix.path, files);
 }
 
 std::string plan_diff(Workspace& ws, const EditPlan& plan) {

@@ -40,7 +40,8 @@ struct EditPlan {
 // The workspace's fragments are left as they were.
 EditPlan plan_edits(Workspace& ws, const std::vector<SettingChange>& changes);
 
-// Writes the plan's fragments (and variants.toml) atomically. Throws on I/O errors.
+// Writes the plan's fragments (and variants.toml): all of them or none, journaled
+// (write_configuration). Call with the configuration lock held. Throws VariantsError (kIo).
 void write_plan(const Matrix& matrix, const EditPlan& plan);
 
 // A unified-style diff of every fragment the plan changes.
