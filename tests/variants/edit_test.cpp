@@ -131,6 +131,20 @@ TEST(Edit, AFailedWriteOfAPlanChangesNoFile) {
   EXPECT_TRUE(std::filesystem::exists(local));
 }
 
+TEST(Edit, SetOfTheValueTheWinningLineAlreadyRequestsChangesNothing) {
+  Repo r;
+  auto ws = r.repo.workspace();
+  EditPlan plan = plan_edits(*ws, {set("NET", "y", {"6.1-arm64"})});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_FALSE(plan.changes_files());
+  EXPECT_THAT(plan.notes, ::testing::ElementsAre("CONFIG_NET=y: already set for 6.1-arm64 "
+                                                 "(configs/base.config:2); nothing to change"));
+  // A different value, or a variant where no line sets it, is an edit.
+  EditPlan other = plan_edits(*ws, {set("LIMIT", "8", {"6.1-arm64"})});
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other.changes_files());
+}
+
 TEST(Edit, UnsetOfASharedLineForOneVariantIsRefused) {
   Repo r;
   auto ws = r.repo.workspace();
