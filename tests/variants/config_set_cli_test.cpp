@@ -1,12 +1,16 @@
-// `runner-kernel config set` / `config unset` as a user runs them: a request that changes
-// nothing says so and writes nothing.
+// `runner-kernel config set` / `config unset` / `config import --write` as a user runs them: a
+// request that changes nothing says so and writes nothing; a failed write changes no file.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "../child_process.hpp"
+#include "../temp_dir.hpp"
+#include "base/file.hpp"
 #include "fixture_repo.hpp"
 
 namespace rk::variants {
@@ -80,6 +84,49 @@ TEST(ConfigSetCli, AnUnsetThatChangesNothingDoesNotSayWritten) {
   ASSERT_EQ(real.rc, 0) << real.output;
   EXPECT_THAT(real.output, HasSubstr("written; re-resolved: 6.1-x86_64"));
   EXPECT_THAT(repo.read("configs/x86.config"), Not(HasSubstr("ARCH_ONLY_X86")));
+}
+
+// Every regular file under `dir` with its bytes (hidden ones too), but the lock file the
+// first run creates.
+std::map<std::string, std::string> files_of(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && e.path().filename() != ".runner-kernel.lock")
+      out[std::filesystem::relative(e.path(), dir).string()] = base::read_file(e.path().string());
+  return out;
+}
+
+// `config import --write` writes a new fragment and extends variants.toml. Before, a full
+// disk at variants.toml left the new fragment behind. With a failure injected at each of the
+// write's 6 steps (stage the fragment, stage variants.toml, back it up, the journal, two
+// renames) every file stays as it was; the 7th run writes both.
+TEST(ConfigImportCli, AFailedWriteLeavesEveryFileAsItWas) {
+  rk::testing::TempDir tmp;
+  const std::filesystem::path repo = tmp.path() / "repo";
+  std::filesystem::copy(std::string(RK_FIXTURES) + "/import-basic", repo,
+                        std::filesystem::copy_options::recursive);
+  const auto before = files_of(repo);
+  const std::string log = tmp.file("import.log");
+  for (int n = 1; n <= 7; ++n) {
+    pid_t pid = rk::testing::start_child(RK_CLI,
+                                         {"config", "--matrix", (repo / "variants.toml").string(),
+                                          "--live", "import", (repo / "old-x86_64.config").string(),
+                                          "--variant", "6.1-x86_64", "--name", "old", "--write"},
+                                         {{"RK_TREE_6_1", (repo / "trees" / "6.1").string()},
+                                          {"RK_TEST_FAIL_FILE_STEP", std::to_string(n)}},
+                                         log);
+    int rc = rk::testing::wait_exit(pid);
+    if (n < 7) {
+      EXPECT_NE(rc, 0) << "step " << n << ": " << base::read_file(log);
+      EXPECT_THAT(base::read_file(log), HasSubstr("nothing was changed")) << n;
+      EXPECT_EQ(files_of(repo), before) << "step " << n << " failed";
+    } else {
+      ASSERT_EQ(rc, 0) << base::read_file(log);
+      EXPECT_TRUE(std::filesystem::exists(repo / "configs/imported/old.config"));
+      EXPECT_THAT(base::read_file((repo / "variants.toml").string()),
+                  HasSubstr("configs/imported/old.config"));
+    }
+  }
 }
 
 }  // namespace
