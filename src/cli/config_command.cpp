@@ -29,9 +29,7 @@ variants::ToolchainMode ConfigOptions::mode() const {
 }
 
 std::unique_ptr<base::FileLock> ConfigOptions::lock_configuration(const std::string& what) const {
-  const std::string lock =
-      variants::configuration_lock_path(variants::find_matrix_file(matrix_path));
-  return std::make_unique<base::FileLock>(lock, what, stderr);
+  return variants::lock_configuration(variants::find_matrix_file(matrix_path), what, stderr);
 }
 
 std::unique_ptr<variants::Workspace> ConfigOptions::open_workspace() const {

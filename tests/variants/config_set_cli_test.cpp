@@ -91,7 +91,8 @@ TEST(ConfigSetCli, AnUnsetThatChangesNothingDoesNotSayWritten) {
 std::map<std::string, std::string> files_of(const std::filesystem::path& dir) {
   std::map<std::string, std::string> out;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().filename() != ".runner-kernel.lock")
+    if (e.is_regular_file() && e.path().filename() != ".runner-kernel.lock" &&
+        e.path().filename() != "cli.log")
       out[std::filesystem::relative(e.path(), dir).string()] = base::read_file(e.path().string());
   return out;
 }
@@ -127,6 +128,37 @@ TEST(ConfigImportCli, AFailedWriteLeavesEveryFileAsItWas) {
                   HasSubstr("configs/imported/old.config"));
     }
   }
+}
+
+// A `config set` killed between the renames of its two files (the new fragment renamed,
+// variants.toml not yet) leaves the journal; the next writer, once it holds the lock, undoes
+// the half-done write before reading anything.
+TEST(ConfigSetCli, AWriterKilledBetweenRenamesIsUndoneByTheNext) {
+  FixtureRepo repo{kMatrix};
+  repo.write("configs/base.config", "CONFIG_NET=y\nCONFIG_INET=y  # tcp\n");
+  repo.write("configs/x86.config", "CONFIG_ARCH_ONLY_X86=y\n");
+  const std::filesystem::path root =
+      std::filesystem::path(repo.path("variants.toml")).parent_path();
+  const auto before = files_of(root);
+  const std::vector<std::string> set = {"config",    "--matrix", repo.path("variants.toml"),
+                                        "--live",    "set",      "LIMIT=8",
+                                        "--variant", "6.1-arm64"};
+  const std::string log = repo.path("cli.log");
+  // Stage the fragment, stage variants.toml, back it up, the journal, rename the fragment:
+  // killed before the 6th step, the rename of variants.toml.
+  pid_t pid = rk::testing::start_child(
+      RK_CLI, set,
+      {{"RK_TREE_6_1", std::string(RK_FIXTURES) + "/check-tree"}, {"RK_TEST_KILL_FILE_STEP", "6"}},
+      log);
+  ASSERT_EQ(rk::testing::wait_exit(pid), 128 + 9) << base::read_file(log);
+  ASSERT_TRUE(std::filesystem::exists(root / "configs/local/6.1-arm64.config"));
+  ASSERT_TRUE(std::filesystem::exists(root / ".runner-kernel.journal"));
+  EXPECT_NE(files_of(root), before) << "half written";
+  // Any writer: this one has nothing to change, but it takes the lock.
+  CliRun next = run_cli(repo, {"set", "NET=y"});
+  ASSERT_EQ(next.rc, 0) << next.output;
+  EXPECT_THAT(next.output, HasSubstr("undid an interrupted write of the configuration"));
+  EXPECT_EQ(files_of(root), before);
 }
 
 }  // namespace
