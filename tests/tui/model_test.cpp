@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/file.hpp"
 #include "fixture.hpp"
 #include "tui/text.hpp"
 #include "variants/edit.hpp"
@@ -276,6 +277,23 @@ TEST_F(ModelTest, SaveKeepsWhatAnotherWriterChangedSinceLoading) {
   EXPECT_EQ(value("LOG_BUF_SHIFT", k61x86), "16");
   EXPECT_EQ(value("SWAP", k61x86), "n");
   EXPECT_EQ(value("DEBUG_KERNEL", k61arm), "y");
+}
+
+// A save re-reads variants.toml; when its variants are no longer the ones on screen, it
+// refuses (writing nothing) instead of planning for columns that moved.
+TEST_F(ModelTest, SaveRefusesWhenTheVariantsChangedSinceLoading) {
+  model_->set_value(sym("SWAP"), "n");
+  std::string matrix = mini_.read("variants.toml");
+  const std::string from = "branches = [\"5.10\", \"6.1\", \"6.12\"]";
+  ASSERT_NE(matrix.find(from), std::string::npos);
+  matrix.replace(matrix.find(from), from.size(), "branches = [\"6.1\", \"6.12\"]");
+  base::write_file_atomically(mini_.dir() + "/variants.toml", matrix);
+  const std::string core = mini_.read("configs/base/core.config");
+  std::vector<std::string> problems = model_->save();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], HasSubstr("the variants changed since it was loaded"));
+  EXPECT_EQ(mini_.read("configs/base/core.config"), core);
+  EXPECT_TRUE(model_->dirty());
 }
 
 TEST_F(ModelTest, SearchFindsNamesAndPromptsAndTheirPages) {
