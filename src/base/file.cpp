@@ -242,11 +242,22 @@ void write_files_atomically(const std::vector<FileReplacement>& files, const std
                             const AtomicWriteOptions& options) {
   StepCounter steps;
   std::vector<Staged> staged;
+  bool journal_written = false;
   auto give_up = [&](const std::string& path, int error_number, const std::string& doing) {
-    undo(staged);
+    // Undo first, then drop the journal: killed while undoing, the next run finishes it.
+    int undo_error = undo(staged);
+    if (journal_written && undo_error == 0) {
+      ::unlink(journal.c_str());
+      fsync_directory(journal);
+    }
     std::string what = doing + ": " + std::strerror(error_number);
-    what += error_number == ENOSPC || error_number == EDQUOT ? " (disk full; nothing was changed)"
-                                                             : " (nothing was changed)";
+    const bool full = error_number == ENOSPC || error_number == EDQUOT;
+    if (undo_error == 0)
+      what += full ? " (disk full; nothing was changed)" : " (nothing was changed)";
+    else
+      what += std::string(full ? " (disk full" : " (") +
+              "; putting the previous files back failed too: " + std::strerror(undo_error) +
+              (journal_written ? "; the next run rolls back from " + journal : "") + ")";
     throw FileError(path, error_number, what);
   };
   // Stage every file and back up every existing target before the first rename.
@@ -289,6 +300,7 @@ void write_files_atomically(const std::vector<FileReplacement>& files, const std
     if (steps.next_fails()) give_up(journal, errno, "cannot write " + journal);
     try {
       write_file_atomically(journal, journal_text(staged), options);
+      journal_written = true;
     } catch (const FileError& e) {
       give_up(journal, e.error_number(), "cannot write " + journal);
     }
@@ -296,7 +308,6 @@ void write_files_atomically(const std::vector<FileReplacement>& files, const std
   for (Staged& s : staged) {
     if (steps.next_fails() || ::rename(s.temp.c_str(), s.target.c_str()) != 0) {
       int e = errno;
-      if (!journal.empty()) ::unlink(journal.c_str());
       give_up(s.target, e, "cannot rename " + s.temp + " to " + s.target);
     }
     s.renamed = true;
