@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rk::base {
 
@@ -56,5 +57,37 @@ void write_file_atomically(const std::string& path, std::string_view content,
 // stamp does not make Kbuild rebuild anything). Returns whether it wrote.
 bool write_file_if_changed(const std::string& path, std::string_view content,
                            const AtomicWriteOptions& options = {});
+
+// One file of a multi-file write: `path` gets exactly `content`.
+struct FileReplacement {
+  std::string path;
+  std::string content;
+};
+
+// Replaces several files so that afterwards all hold their new content or all are as before
+// (byte for byte; files that did not exist do not exist): every new content is first staged as
+// a temporary `.<name>.tmp-XXXXXX` beside its target (written and fsync'ed) and every existing
+// target gets a hard-linked backup `.<name>.bak-XXXXXX`; only then are the temporaries renamed
+// over their targets, in order. When a step fails, the targets already renamed get their
+// backups back (a rename, which needs no space), new files are removed, and FileError is
+// thrown. With a `journal` path, the staged names are recorded there (fsync'ed) before the
+// first rename and the journal is removed after the last, so a process killed between renames
+// is undone by the next roll_back_interrupted_write(journal), which every writer calls under
+// the lock that serialises them. A new file's directory is created when missing and left.
+// Existing files keep their mode; new ones get `options.new_file_mode`.
+//
+// Test-only fault injection (compiled in, used by tests/base and tests/variants): with
+// RK_TEST_FAIL_FILE_STEP=N in the environment, the Nth step (staging a file, linking a backup,
+// writing the journal, renaming) fails with ENOSPC; with RK_TEST_KILL_FILE_STEP=N the process
+// sends itself SIGKILL before the Nth step.
+void write_files_atomically(const std::vector<FileReplacement>& files,
+                            const std::string& journal = "",
+                            const AtomicWriteOptions& options = {});
+
+// Undoes a write_files_atomically that was interrupted between its renames (the `journal`
+// exists): every target goes back to its backup, new files are removed, temporaries and backups
+// deleted, then the journal. Returns whether there was anything to undo. Throws FileError when
+// the journal cannot be read or a step of the undo fails (the journal is then kept).
+bool roll_back_interrupted_write(const std::string& journal);
 
 }  // namespace rk::base

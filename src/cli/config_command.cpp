@@ -29,9 +29,7 @@ variants::ToolchainMode ConfigOptions::mode() const {
 }
 
 std::unique_ptr<base::FileLock> ConfigOptions::lock_configuration(const std::string& what) const {
-  const std::string matrix = variants::find_matrix_file(matrix_path);
-  const auto lock = std::filesystem::absolute(matrix).parent_path() / ".runner-kernel.lock";
-  return std::make_unique<base::FileLock>(lock.string(), what, stderr);
+  return variants::lock_configuration(variants::find_matrix_file(matrix_path), what, stderr);
 }
 
 std::unique_ptr<variants::Workspace> ConfigOptions::open_workspace() const {

@@ -70,8 +70,11 @@ int run_import(const ConfigOptions& options, const ImportArgs& args) {
         throw std::runtime_error(fmt::format(
             "{}: already exists; choose another --name or remove it", m.absolute(f.path)));
     std::string toml = variants::add_fragment_entries(m, base::read_file(m.path), plan.fragments);
-    for (const auto& f : plan.fragments) write_atomically(m.absolute(f.path), f.text);
-    write_atomically(m.path, toml);
+    // The new fragments and variants.toml: all of them or none.
+    std::vector<base::FileReplacement> files;
+    for (const auto& f : plan.fragments) files.push_back({m.absolute(f.path), f.text});
+    files.push_back({m.path, toml});
+    variants::write_configuration(m.path, files);
     std::printf(
         "\nwrote %zu fragment(s) under configs/imported/ and their [[fragment]] entries "
         "in %s\n",

@@ -64,9 +64,14 @@ int run_edit(const ConfigOptions& options, const SetArgs& args, bool unset) {
                  first == std::string::npos ? text.c_str() : text.c_str() + first + 1);
     return 1;
   }
+  if (!plan.changes_files()) {
+    // Already as asked (or nothing to unset): no file is written, no variant re-resolved.
+    for (const auto& note : plan.notes) std::printf("%s\n", note.c_str());
+    std::printf("nothing to change\n");
+    return 0;
+  }
   std::string diff = variants::plan_diff(*ws, plan);
   std::fputs(diff.c_str(), stdout);
-  if (diff.empty()) std::printf("nothing to change\n");
   if (args.dry_run) {
     std::printf("dry run: nothing written (%zu variant(s) checked: all values land)\n",
                 plan.affected.size());

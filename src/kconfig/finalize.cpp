@@ -1,5 +1,7 @@
 #include "kconfig/finalize.hpp"
 
+#include <fmt/format.h>
+
 #include <deque>
 #include <string>
 #include <vector>
@@ -33,6 +35,19 @@ class Finalizer {
 
  private:
   bool new_rules() const { return t_.dialect.new_choice_rules(); }
+
+  // How deep entries may nest under the symbols they depend on, and how long a chain of
+  // symbols whose values need each other may be: the walks over them (here, value
+  // calculation, writing) recurse, and must stay within the stack. conf has no limit; real
+  // trees stay under 100.
+  static constexpr size_t kMaxChain = kMaxDependencyChain;
+
+  static std::string too_deep_at(const Menu* m, const std::string& what, const std::string& why) {
+    return fmt::format(
+        "{}:{}: error: {} deeper than {} levels here ({}); runner-kernel stops "
+        "rather than exhaust its stack",
+        m->file ? m->file->name : std::string("<unknown>"), m->line, what, kMaxChain, why);
+  }
 
   void set_type(Menu* at, Symbol* sym, SymbolType type) {
     if (sym->type == type) return;
@@ -114,6 +129,8 @@ class Finalizer {
       ~Deeper() { --depth; }
     } deeper(nest_depth_);
     at_ = parent;
+    if (nest_depth_ > kMaxChain)
+      throw KconfigError(too_deep_at(parent, "entries nest", "each depends on the one before it"));
     // The symbol's own visibility, simplified; computed when first needed (most symbols are
     // followed by an entry that does not even mention them).
     Expr* basedep = nullptr;
@@ -344,6 +361,10 @@ class Finalizer {
   }
 
   Symbol* check_sym_edges(Symbol* sym) {
+    if (stack_.size() > kMaxChain)
+      throw KconfigError(too_deep_at(sym->menus.empty() ? &t_.root : sym->menus.front(),
+                                     "a dependency chain reaches",
+                                     "each symbol's value needs the next one's"));
     stack_.push_back({sym});
     Symbol* hit = nullptr;
     auto step = [&](Expr* e, Edge edge, const Property* p) {

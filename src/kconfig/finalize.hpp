@@ -10,6 +10,12 @@
 
 namespace rk::kconfig {
 
+// The longest chain of entries nested under the symbol they depend on, and of symbols whose
+// values need each other, that a tree may have: beyond it finalize_tree throws KconfigError
+// naming the file:line and the limit (the walks over such chains recurse, and a 60000-long
+// chain would exhaust the stack).
+inline constexpr size_t kMaxDependencyChain = 10000;
+
 // Throws KconfigError when the tree has a recursive dependency (after printing conf's report
 // to diag), or when building conf's simplified dependencies would take more than
 // `simplify_work` steps (ParseLimits::simplify_work).

@@ -95,6 +95,17 @@ std::string Parser::bison_message(const std::string& what) const {
 
 std::string Parser::missing_ends() const {
   std::string msg;
+  // conf reports every open block; past a few, one line says where the nesting starts and how
+  // deep it goes (a 10000-deep `if` would otherwise print 5000 lines).
+  constexpr size_t kListed = 10;
+  if (blocks_.size() > kListed + 1) {
+    const Menu* outer = blocks_[1].entry;
+    return "\n" + located(outer->file, outer->line,
+                          "missing end statement for this entry and the " +
+                              std::to_string(blocks_.size() - 2) +
+                              " blocks (if/menu/choice) nested inside it; blocks may nest " +
+                              std::to_string(kMaxDepth / 2) + " deep");
+  }
   for (size_t i = blocks_.size(); i-- > 1;)
     msg += "\n" + located(blocks_[i].entry->file, blocks_[i].entry->line,
                           "missing end statement for this entry");

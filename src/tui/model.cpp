@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
 #include "base/file.hpp"
+#include "base/file_lock.hpp"
 #include "base/text.hpp"
 #include "kconfig/confdata.hpp"
 #include "kconfig/expr.hpp"
@@ -70,12 +72,6 @@ Model::Model(variants::Workspace& ws, std::vector<const variants::Variant*> vari
   build_tree();
   if (!vars_.empty())
     title_ = vars_.front().tree->root.prompt ? vars_.front().tree->root.prompt->text : "";
-  for (const variants::FragmentSpec& f : ws_.matrix().fragments) {
-    const variants::Fragment& frag = ws_.fragment(f.path);
-    std::string text;
-    for (const auto& l : frag.lines) text += l + "\n";
-    baseline_[f.path] = text;
-  }
 }
 
 Model::~Model() = default;
@@ -415,106 +411,89 @@ ChangeResult Model::cycle(Node* n) {
   return apply(n, "y", t);
 }
 
-SavePlan Model::plan() {
-  SavePlan out;
-  const variants::Matrix& m = ws_.matrix();
-  std::vector<EditRequest> requests;
+std::vector<variants::SettingChange> Model::changes() const {
+  std::vector<variants::SettingChange> out;
   for (const auto& [name, per_variant] : pending_) {
-    // Group the variants by requested value.
-    std::map<std::string, std::vector<size_t>> by_value;
-    for (const auto& [v, value] : per_variant) {
-      // A change that brings the value back to what the fragments give needs no edit... unless
-      // a fragment line asks otherwise; keep it simple: still record it (the line is explicit).
-      by_value[value].push_back(v);
-    }
-    for (const auto& [value, vs] : by_value) {
-      EditRequest req;
-      req.symbol = name;
-      req.value = value;
-      for (size_t v : vs) req.targets.push_back(vars_[v].variant);
-      for (const variants::Variant& mv : m.variants) {
-        if (std::find(req.targets.begin(), req.targets.end(), &mv) != req.targets.end()) continue;
-        // Free: not loaded, absent, or already at this value.
-        size_t idx = vars_.size();
-        for (size_t i = 0; i < vars_.size(); ++i)
-          if (vars_[i].variant == &mv) idx = i;
-        if (idx == vars_.size()) continue;
-        kc::Symbol* s = vars_[idx].tree->find(name);
-        if (!s) {
-          req.free.push_back(&mv);
-          continue;
-        }
-        vars_[idx].config->calc(s);
-        if (vars_[idx].config->string_value(s) == value) req.free.push_back(&mv);
+    bool is_string = false;
+    for (const VariantState& vs : vars_)
+      if (const kc::Symbol* s = vs.tree->find(name)) {
+        is_string = s->type == kc::SymbolType::String;
+        break;
       }
-      for (size_t v = 0; v < vars_.size(); ++v)
-        if (kc::Symbol* s = vars_[v].tree->find(name)) {
-          req.is_string = s->type == kc::SymbolType::String;
-          break;
-        }
-      requests.push_back(std::move(req));
+    // One change per requested value, naming the variants that want it.
+    std::map<std::string, std::vector<std::string>> by_value;
+    for (const auto& [v, value] : per_variant) by_value[value].push_back(vars_[v].variant->name);
+    for (auto& [value, names] : by_value) {
+      variants::SettingChange ch;
+      ch.symbol = name;
+      ch.value = is_string ? kc::escape_string_value(value) : value;
+      ch.variants = std::move(names);
+      out.push_back(std::move(ch));
     }
   }
-  EditPlan p = plan_fragment_edits(ws_, requests);
-  for (const auto& e : p.edits) out.edits.push_back({e.fragment, e.symbol, e.value});
-  out.new_texts = std::move(p.new_texts);
-  out.errors = std::move(p.errors);
   return out;
 }
 
+namespace {
+
+std::vector<std::string> refusal_lines(const variants::EditPlan& plan) {
+  std::vector<std::string> out;
+  for (const variants::Finding& f : plan.refusals) {
+    std::string line = "CONFIG_" + f.symbol;
+    if (!f.requested.empty()) line += "=" + f.requested;
+    if (!f.variants.empty()) {
+      line += " (";
+      for (size_t i = 0; i < f.variants.size(); ++i) line += (i ? ", " : "") + f.variants[i];
+      line += ")";
+    }
+    for (size_t i = 0; i < f.why.size(); ++i) line += (i ? "; " : ": ") + f.why[i];
+    if (!f.fix_note.empty()) line += " -- " + f.fix_note;
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+}  // namespace
+
+variants::EditPlan Model::plan() {
+  return variants::plan_edits(ws_, changes());
+}
+
 std::string Model::diff_text() {
-  SavePlan p = plan();
+  if (pending_.empty()) return "No pending changes.\n";
+  variants::EditPlan p = plan();
   std::string out;
-  for (const auto& e : p.errors) out += "error: " + e + "\n";
-  for (const auto& [path, text] : p.new_texts)
-    out += base::unified_diff(path, baseline_[path], text);
+  for (const auto& e : refusal_lines(p)) out += "error: " + e + "\n";
+  if (p.ok()) out += variants::plan_diff(ws_, p);
   if (out.empty()) out = "No pending changes.\n";
   return out;
 }
 
 std::vector<std::string> Model::save() {
-  SavePlan p = plan();
-  if (!p.errors.empty()) return p.errors;
-  for (const auto& [path, text] : p.new_texts) ws_.set_fragment_text(path, text);
-  std::vector<std::string> problems;
-  std::vector<variants::Evaluation> evs;
-  for (size_t v = 0; v < vars_.size(); ++v) {
-    evs.push_back(ws_.resolve(*vars_[v].variant));
-    kc::Config& fresh = *evs.back().config;
-    for (const auto& [name, per_variant] : pending_) {
-      kc::Symbol* s = vars_[v].tree->find(name);
-      if (!s) continue;
-      fresh.calc(s);
-      std::string got = fresh.string_value(s);
-      auto it = per_variant.find(v);
-      vars_[v].config->calc(s);
-      std::string want = it != per_variant.end() ? it->second : vars_[v].config->string_value(s);
-      if (got != want)
-        problems.push_back(fmt::format("{}: CONFIG_{} resolves to {} from the fragments, not {}",
-                                       vars_[v].variant->name, name, got, want));
-    }
+  const std::string& matrix_path = ws_.matrix().path;
+  std::unique_ptr<base::FileLock> lock;
+  try {
+    // No log line: the terminal belongs to the screen; the wait is bounded instead.
+    lock =
+        std::make_unique<base::FileLock>(variants::configuration_lock_path(matrix_path),
+                                         "menuconfig", nullptr, nullptr, std::chrono::seconds(30));
+    // Under the lock, what is on disk now: another writer may have edited it since loading.
+    ws_.reread_matrix();
+    ws_.reread_fragments();
+  } catch (const std::exception& e) {
+    return {e.what()};
   }
-  if (!problems.empty()) {
-    for (const auto& [path, text] : p.new_texts) ws_.set_fragment_text(path, baseline_[path]);
-    return problems;
+  variants::EditPlan p = variants::plan_edits(ws_, changes());
+  if (!p.ok()) return refusal_lines(p);
+  try {
+    variants::write_plan(ws_.matrix(), p);
+    ws_.reread_matrix();
+    ws_.reread_fragments();
+  } catch (const std::exception& e) {
+    return {e.what()};
   }
-  for (const auto& [path, text] : p.new_texts) {
-    try {
-      base::write_file_atomically(ws_.matrix().absolute(path), text);
-    } catch (const base::FileError& e) {
-      problems.push_back(e.what());
-      continue;
-    }
-    baseline_[path] = text;
-  }
-  for (size_t v = 0; v < vars_.size(); ++v) {
-    vars_[v].config = std::move(evs[v].config);
-    vars_[v].snapshot.clear();
-    snapshot(v, nullptr);
-    vars_[v].base = vars_[v].snapshot;
-  }
-  pending_.clear();
-  return problems;
+  reload();
+  return {};
 }
 
 std::vector<Node*> Model::all_nodes() {

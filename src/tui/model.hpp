@@ -14,6 +14,7 @@
 
 #include "kconfig/config.hpp"
 #include "kconfig/tree.hpp"
+#include "variants/edit.hpp"
 #include "variants/workspace.hpp"
 
 namespace rk::tui {
@@ -72,19 +73,6 @@ struct ChangeResult {
   size_t refused_count() const;
 };
 
-// One fragment edit that saving makes.
-struct FragmentEdit {
-  std::string fragment;  // matrix-relative path
-  std::string symbol;
-  std::string value;  // "y", "m", "n", a number, or the unquoted string
-};
-
-struct SavePlan {
-  std::vector<FragmentEdit> edits;
-  std::map<std::string, std::string> new_texts;  // fragment path -> text after the edits
-  std::vector<std::string> errors;               // changes no fragment can carry
-};
-
 class Model {
  public:
   // Loads (parses in parallel) and resolves `variants` of `ws` and merges their menu trees.
@@ -134,13 +122,19 @@ class Model {
   // Pending changes: symbol -> variant index -> requested value.
   const std::map<std::string, std::map<size_t, std::string>>& pending() const { return pending_; }
   bool dirty() const { return !pending_.empty(); }
-  // The fragment edits saving would make (the pending fragment diff).
-  SavePlan plan();
-  // The plan as a unified-style diff of the fragments.
+  // The pending changes as `config set` takes them: per symbol, one change per requested value
+  // naming the variants that want it.
+  std::vector<variants::SettingChange> changes() const;
+  // The fragment edits saving would make: `config set`'s planner (variants::plan_edits) over
+  // the fragments as this model last read them.
+  variants::EditPlan plan();
+  // The plan as a unified-style diff of the fragments (or why it is refused).
   std::string diff_text();
-  // Applies the plan through the config workflow: edits the fragments, re-resolves every
-  // variant from them and checks every pending value landed; writes the fragments only then.
-  // Returns the problems (empty on success, when the fragments were written).
+  // Saves as `config set` does: takes the repository's configuration lock, reads
+  // variants.toml and the fragments again (another writer may have changed them since they
+  // were loaded), plans the pending changes over what is there now, writes every file or none
+  // (variants::write_plan) and re-resolves every variant from the files. Returns the problems
+  // (empty on success, when the fragments were written; else nothing was written).
   std::vector<std::string> save();
 
   // Entries whose symbol name or prompt contains `query` (case-insensitive), in menu order.
@@ -180,7 +174,6 @@ class Model {
   std::unique_ptr<Node> root_;
   std::vector<bool> selected_;
   std::map<std::string, std::map<size_t, std::string>> pending_;
-  std::map<std::string, std::string> baseline_;  // fragment texts at load / last save
   std::string title_;
 };
 

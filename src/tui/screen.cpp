@@ -596,9 +596,9 @@ class Screen {
       message_ = "Nothing to save";
       return true;
     }
-    SavePlan plan = m_.plan();
+    variants::EditPlan plan = m_.plan();
     std::set<std::string> files;
-    for (const auto& e : plan.edits) files.insert(short_fragment(e.fragment));
+    for (const auto& [path, text] : plan.texts) files.insert(short_fragment(path));
     std::vector<std::string> problems;
     try {
       problems = m_.save();

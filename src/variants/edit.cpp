@@ -137,6 +137,38 @@ EditPlan plan_edits(Workspace& ws, const std::vector<SettingChange>& changes) {
       continue;
     }
 
+    // set: nothing to do when, in every target, the line that wins already asks for exactly
+    // this value (`config set FUSE_FS=y --variant arm64` when a shared fragment sets it).
+    {
+      std::vector<std::string> setters;
+      bool already = !targets.empty();
+      for (const auto& name : targets) {
+        const Variant* v = m.find_variant(name);
+        std::string winner, winner_value;
+        for (size_t i : v->fragments) {
+          const std::string& path = m.fragments[i].path;
+          Fragment f = parse_fragment(text_of(path), path);
+          if (const FragmentSetting* s = f.find(ch.symbol)) {
+            winner = fmt::format("{}:{}", path, s->line);
+            winner_value = s->value;
+          }
+        }
+        if (winner.empty() || winner_value != *ch.value) {
+          already = false;
+          break;
+        }
+        if (std::find(setters.begin(), setters.end(), winner) == setters.end())
+          setters.push_back(winner);
+      }
+      if (already) {
+        std::string where;
+        for (const auto& w : setters) where += (where.empty() ? "" : ", ") + w;
+        plan.notes.push_back(fmt::format("CONFIG_{}={}: already set for {} ({}); nothing to change",
+                                         ch.symbol, *ch.value, join(targets), where));
+        continue;
+      }
+    }
+
     // set: pick the fragment.
     std::string target_path;
     if (!ch.fragment.empty()) {
@@ -311,15 +343,11 @@ EditPlan plan_edits(Workspace& ws, const std::vector<SettingChange>& changes) {
 }
 
 void write_plan(const Matrix& matrix, const EditPlan& plan) {
-  auto write = [](const std::string& path, const std::string& text) {
-    try {
-      base::write_file_atomically(path, text);
-    } catch (const base::FileError& e) {
-      throw VariantsError(ErrorKind::kIo, e.what());
-    }
-  };
-  for (const auto& [path, text] : plan.texts) write(matrix.absolute(path), text);
-  if (!plan.matrix_text.empty()) write(matrix.path, plan.matrix_text);
+  // Fragments first, variants.toml last; all of them or none.
+  std::vector<base::FileReplacement> files;
+  for (const auto& [path, text] : plan.texts) files.push_back({matrix.absolute(path), text});
+  if (!plan.matrix_text.empty()) files.push_back({matrix.path, plan.matrix_text});
+  write_configuration(matrix.path, files);
 }
 
 std::string plan_diff(Workspace& ws, const EditPlan& plan) {

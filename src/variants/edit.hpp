@@ -27,11 +27,14 @@ struct EditPlan {
   std::string matrix_text;                   // new variants.toml when fragments were added
   std::vector<std::string> affected;         // variants re-resolved
   std::vector<Finding> refusals;             // why the plan cannot be applied
-  std::vector<std::string> notes;            // what was edited where
+  std::vector<std::string> notes;            // what was edited where (or why not)
   bool ok() const { return refusals.empty(); }
+  bool changes_files() const { return !texts.empty() || !matrix_text.empty(); }
 };
 
-// Chooses where each change goes: `fragment` when given; else the fragment whose line already
+// A set whose value the winning line of every target variant already requests changes
+// nothing (a note says where it is set). Otherwise chooses where each change goes: `fragment`
+// when given; else the fragment whose line already
 // sets the symbol, when that fragment applies to exactly the requested variants; else a
 // fragment applying to exactly those variants, preferring the one that already sets symbols
 // from the same Kconfig directory; else a new configs/local/<scope>.config. Then re-resolves
@@ -40,7 +43,8 @@ struct EditPlan {
 // The workspace's fragments are left as they were.
 EditPlan plan_edits(Workspace& ws, const std::vector<SettingChange>& changes);
 
-// Writes the plan's fragments (and variants.toml) atomically. Throws on I/O errors.
+// Writes the plan's fragments (and variants.toml): all of them or none, journaled
+// (write_configuration). Call with the configuration lock held. Throws VariantsError (kIo).
 void write_plan(const Matrix& matrix, const EditPlan& plan);
 
 // A unified-style diff of every fragment the plan changes.

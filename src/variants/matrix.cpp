@@ -482,4 +482,32 @@ std::string append_fragment_entries(const Matrix& matrix, const std::string& tom
   return out;
 }
 
+std::string configuration_lock_path(const std::string& matrix_file) {
+  return (std::filesystem::absolute(matrix_file).parent_path() / ".runner-kernel.lock").string();
+}
+
+std::string configuration_journal_path(const std::string& matrix_file) {
+  return (std::filesystem::absolute(matrix_file).parent_path() / ".runner-kernel.journal").string();
+}
+
+std::unique_ptr<base::FileLock> lock_configuration(const std::string& matrix_file,
+                                                   const std::string& what, std::FILE* log,
+                                                   std::chrono::seconds max_wait) {
+  auto lock = std::make_unique<base::FileLock>(configuration_lock_path(matrix_file), what, log,
+                                               nullptr, max_wait);
+  if (base::roll_back_interrupted_write(configuration_journal_path(matrix_file)) && log)
+    std::fprintf(log, "%s: undid an interrupted write of the configuration (see %s)\n",
+                 what.c_str(), configuration_journal_path(matrix_file).c_str());
+  return lock;
+}
+
+void write_configuration(const std::string& matrix_file,
+                         const std::vector<base::FileReplacement>& files) {
+  try {
+    base::write_files_atomically(files, configuration_journal_path(matrix_file));
+  } catch (const base::FileError& e) {
+    throw VariantsError(ErrorKind::kIo, e.what());
+  }
+}
+
 }  // namespace rk::variants

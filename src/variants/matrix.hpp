@@ -2,11 +2,17 @@
 // they make. Loading validates everything a later stage relies on, with file:line errors.
 #pragma once
 
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/file.hpp"
+#include "base/file_lock.hpp"
 
 namespace rk::variants {
 
@@ -131,5 +137,25 @@ std::string append_fragment_entries(const Matrix& matrix, const std::string& tom
 // Finds variants.toml: `explicit_path` when given, else $RK_MATRIX, else walking up from the
 // current directory. Throws VariantsError when none is found.
 std::string find_matrix_file(const std::string& explicit_path);
+
+// The repository's configuration lock (base::FileLock on .runner-kernel.lock beside
+// variants.toml). Every writer of configs/ and variants.toml (config set/unset/import --write,
+// menuconfig's save) takes it before reading what it edits.
+std::string configuration_lock_path(const std::string& matrix_file);
+// Where a multi-file write of the configuration records what to undo when it is interrupted
+// (.runner-kernel.journal beside variants.toml).
+std::string configuration_journal_path(const std::string& matrix_file);
+
+// Takes the configuration lock (base::FileLock, waiting at most `max_wait`; `log` may be null)
+// and then undoes a multi-file write that a killed holder left half done, so the caller reads
+// the files as the last complete write left them. Throws base::FileError.
+std::unique_ptr<base::FileLock> lock_configuration(
+    const std::string& matrix_file, const std::string& what, std::FILE* log,
+    std::chrono::seconds max_wait = std::chrono::hours(2));
+
+// Writes configuration files (fragments, variants.toml) all or none, journaled
+// (base::write_files_atomically). Call with the lock held. Throws VariantsError (kIo).
+void write_configuration(const std::string& matrix_file,
+                         const std::vector<base::FileReplacement>& files);
 
 }  // namespace rk::variants

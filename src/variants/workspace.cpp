@@ -52,6 +52,27 @@ void Workspace::set_fragment_text(const std::string& path, const std::string& te
   edited_[path] = text;
 }
 
+void Workspace::reread_matrix() {
+  Matrix fresh = Matrix::load(matrix_.path);
+  bool same = fresh.variants.size() == matrix_.variants.size();
+  for (size_t i = 0; same && i < fresh.variants.size(); ++i)
+    same = fresh.variants[i].name == matrix_.variants[i].name;
+  if (!same)
+    throw VariantsError(
+        ErrorKind::kMatrix,
+        fmt::format("{}: the variants changed since it was loaded; start again", matrix_.path));
+  // Assigning element by element and moving the vector keeps every Variant where it was.
+  for (size_t i = 0; i < fresh.variants.size(); ++i)
+    matrix_.variants[i] = std::move(fresh.variants[i]);
+  fresh.variants = std::move(matrix_.variants);
+  matrix_ = std::move(fresh);
+}
+
+void Workspace::reread_fragments() {
+  fragments_.clear();
+  edited_.clear();
+}
+
 std::map<std::string, std::string> Workspace::edited_fragments() const {
   return edited_;
 }

@@ -58,6 +58,13 @@ class Workspace {
   // Replaces a fragment's text in memory (nothing is written); throws VariantsError when the
   // text does not parse.
   void set_fragment_text(const std::string& path, const std::string& text);
+  // Reads variants.toml again (another writer may have added [[fragment]] entries). The
+  // variants keep their addresses, so pointers to them stay valid; throws VariantsError
+  // (kMatrix) when the variants themselves changed.
+  void reread_matrix();
+  // Forgets every fragment read or edited in memory, so the next fragment() reads the file as
+  // it is now (menuconfig's save, under the configuration lock, edits what is on disk then).
+  void reread_fragments();
   // Fragments changed in memory since loading: path -> new text.
   std::map<std::string, std::string> edited_fragments() const;
 

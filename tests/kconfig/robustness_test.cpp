@@ -3,6 +3,7 @@
 // a clear error, never crash or grind (no timing is asserted: a regression shows as a hang).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -74,6 +75,77 @@ TEST(Robustness, NestingBeyondConfsParserStackIsAnError) {
   fe.finalize = true;
   EXPECT_FALSE(fe.parse("6.12"));
   EXPECT_NE(fe.error.find("memory exhausted"), std::string::npos) << fe.error;
+}
+
+// A 10000-deep `if` is one error: where nesting gave up and where the blocks open, not one
+// "missing end statement" per block (5000 lines before).
+TEST(Robustness, NestingBeyondTheLimitIsOneError) {
+  FrontEnd fe(nested_ifs(10000, false));
+  fe.finalize = true;
+  EXPECT_FALSE(fe.parse("6.12"));
+  EXPECT_EQ(std::count(fe.error.begin(), fe.error.end(), '\n'), 1) << fe.error.substr(0, 500);
+  EXPECT_NE(fe.error.find("Kconfig:5004: memory exhausted"), std::string::npos) << fe.error;
+  EXPECT_NE(fe.error.find("Kconfig:4: missing end statement for this entry and the 5000 blocks"),
+            std::string::npos)
+      << fe.error;
+}
+
+// `n` symbols, each depending on the one before. `order` 0: in order (each entry nests under
+// the one before it); 1: reversed (no nesting, but the dependency check walks the chain);
+// 2: in order with an unrelated entry between (no nesting; the dependency check walks it).
+std::string dependency_chain(int n, int order) {
+  std::string k;
+  auto entry = [&](int i) {
+    k += "config S" + std::to_string(i) + "\n\tbool \"s\"\n\tdefault y\n";
+    if (i > 1) k += "\tdepends on S" + std::to_string(i - 1) + "\n";
+    if (order == 2) k += "config X" + std::to_string(i) + "\n\tbool \"x\"\n";
+  };
+  if (order == 1) {
+    for (int i = n; i >= 1; --i) entry(i);
+  } else {
+    for (int i = 1; i <= n; ++i) entry(i);
+  }
+  return k;
+}
+
+// 60000 crashed the parse (stack overflow in nesting, or in the dependency-loop check):
+// beyond kMaxDependencyChain it is an error naming the place and the limit.
+TEST(Robustness, DependencyChainsBeyondTheLimitAreAnErrorNotACrash) {
+  for (int order : {0, 1}) {
+    SCOPED_TRACE(order);
+    FrontEnd fe(dependency_chain(100000, order));
+    fe.finalize = true;
+    EXPECT_FALSE(fe.parse("6.12"));
+    EXPECT_EQ(fe.error.rfind("Kconfig:", 0), 0u) << fe.error;
+    EXPECT_NE(fe.error.find("deeper than 10000 levels"), std::string::npos) << fe.error;
+    EXPECT_EQ(fe.error.find('\n'), std::string::npos) << "one line";
+  }
+}
+
+// Without nesting, whether the dependency check meets the chain end first depends on the
+// release's symbol order: either way the chain resolves or is the same clear error.
+TEST(Robustness, AnUnnestedChainOf100kSymbolsResolvesOrIsAClearError) {
+  const std::string chain = dependency_chain(100000, 2);
+  for (const char* version : kVersions) {
+    SCOPED_TRACE(version);
+    try {
+      Fixture f(chain, version);
+      std::string body = Fixture::body(f.run(ConfMode::AllDefconfig));
+      EXPECT_EQ(value_line(body, "S100000"), "CONFIG_S100000=y");
+    } catch (const KconfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("deeper than 10000 levels"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(Robustness, LongDependencyChainsWithinTheLimitResolve) {
+  for (int order : {0, 1, 2}) {
+    SCOPED_TRACE(order);
+    Fixture f(dependency_chain(9000, order));
+    std::string body = Fixture::body(f.run(ConfMode::AllDefconfig));
+    EXPECT_EQ(value_line(body, "S9000"), "CONFIG_S9000=y");
+  }
 }
 
 // A dependency of `n` terms joined by '&&' (left-deep, `n` levels).

@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/file.hpp"
 #include "fixture.hpp"
 #include "tui/text.hpp"
+#include "variants/edit.hpp"
 
 namespace rk::tui {
 namespace {
@@ -15,6 +17,13 @@ using ::testing::Not;
 
 // Variant order: 5.10-x86_64, 5.10-arm64, 6.1-x86_64, 6.1-arm64, 6.12-x86_64, 6.12-arm64.
 constexpr size_t k510x86 = 0, k510arm = 1, k61x86 = 2, k61arm = 3, k612x86 = 4, k612arm = 5;
+
+// The fragments a plan writes.
+std::vector<std::string> planned_files(const variants::EditPlan& plan) {
+  std::vector<std::string> out;
+  for (const auto& [path, text] : plan.texts) out.push_back(path);
+  return out;
+}
 
 class ModelTest : public ::testing::Test {
  protected:
@@ -90,9 +99,9 @@ TEST_F(ModelTest, AChangeAppliesToEveryVariantByDefault) {
     EXPECT_EQ(value("SWAP", v), "n");
     EXPECT_TRUE(model_->cell(sym("SWAP"), v).pending);
   }
-  SavePlan plan = model_->plan();
-  ASSERT_EQ(plan.edits.size(), 1u);
-  EXPECT_EQ(plan.edits[0].fragment, "configs/base/core.config");
+  variants::EditPlan plan = model_->plan();
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(planned_files(plan), ::testing::ElementsAre("configs/base/core.config"));
   EXPECT_THAT(model_->diff_text(), HasSubstr("+CONFIG_SWAP=n"));
   // Back to the value the fragments give: nothing pending any more.
   model_->set_value(sym("SWAP"), "y");
@@ -109,9 +118,9 @@ TEST_F(ModelTest, SelectedColumnsNarrowAChange) {
   // DEBUG_INFO became visible there only.
   EXPECT_EQ(model_->cell(sym("DEBUG_INFO"), k612arm).state, CellState::Shown);
   EXPECT_EQ(model_->cell(sym("DEBUG_INFO"), k612x86).state, CellState::Invisible);
-  SavePlan plan = model_->plan();
-  ASSERT_EQ(plan.edits.size(), 1u);
-  EXPECT_EQ(plan.edits[0].fragment, "configs/variant/6.12-arm64.config");
+  variants::EditPlan plan = model_->plan();
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(planned_files(plan), ::testing::ElementsAre("configs/variant/6.12-arm64.config"));
 }
 
 TEST_F(ModelTest, ARefusedValueSaysWhyAndWhatToSet) {
@@ -130,9 +139,9 @@ TEST_F(ModelTest, ARefusedValueSaysWhyAndWhatToSet) {
   EXPECT_EQ(sel.landed_count(), 0u);
   EXPECT_THAT(sel.outcomes[0].reason, HasSubstr("FIRECRACKER_GUEST"));
   // The arm64 part is carried by the arm64 fragment.
-  SavePlan plan = model_->plan();
-  ASSERT_EQ(plan.edits.size(), 1u);
-  EXPECT_EQ(plan.edits[0].fragment, "configs/arch/arm64.config");
+  variants::EditPlan plan = model_->plan();
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(planned_files(plan), ::testing::ElementsAre("configs/arch/arm64.config"));
 }
 
 TEST_F(ModelTest, ValuesOfIntAndStringSymbolsAreChecked) {
@@ -169,14 +178,122 @@ TEST_F(ModelTest, SaveWritesFragmentLinesAndReResolves) {
   }
 }
 
-TEST_F(ModelTest, AChangeNoFragmentCanCarryIsRefusedAtSave) {
+TEST_F(ModelTest, AChangeForAVariantWithoutItsOwnFragmentGetsOneAsConfigSetMakes) {
   model_->toggle_column(k61arm);
   model_->set_value(sym("DEBUG_KERNEL"), "y");
-  SavePlan plan = model_->plan();
-  ASSERT_EQ(plan.errors.size(), 1u);
-  EXPECT_THAT(plan.errors[0], HasSubstr("6.1-arm64"));
-  EXPECT_THAT(model_->save(), Not(::testing::IsEmpty()));
+  variants::EditPlan plan = model_->plan();
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(plan.new_fragments, ::testing::ElementsAre("configs/local/6.1-arm64.config"));
+  EXPECT_THAT(model_->save(), ::testing::IsEmpty());
+  EXPECT_THAT(mini_.read("configs/local/6.1-arm64.config"), HasSubstr("CONFIG_DEBUG_KERNEL=y\n"));
+  EXPECT_THAT(mini_.read("variants.toml"), HasSubstr("path = \"configs/local/6.1-arm64.config\""));
   EXPECT_THAT(mini_.read("configs/branch/6.1.config"), Not(HasSubstr("DEBUG_KERNEL")));
+  // The model resolves from the new fragment too.
+  EXPECT_FALSE(model_->dirty());
+  EXPECT_EQ(value("DEBUG_KERNEL", k61arm), "y");
+  EXPECT_EQ(value("DEBUG_KERNEL", k61x86), "n");
+}
+
+TEST_F(ModelTest, AChangeNoScopeCanCarryIsRefusedAtSaveAndNothingIsWritten) {
+  std::string matrix = mini_.read("variants.toml");
+  model_->toggle_column(k61arm);
+  model_->toggle_column(k612x86);
+  model_->set_value(sym("DEBUG_KERNEL"), "y");
+  variants::EditPlan plan = model_->plan();
+  ASSERT_FALSE(plan.ok());
+  std::vector<std::string> problems = model_->save();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], HasSubstr("not all branches x arches"));
+  EXPECT_TRUE(model_->dirty());
+  EXPECT_EQ(mini_.read("variants.toml"), matrix);
+  EXPECT_THAT(mini_.read("configs/branch/6.1.config"), Not(HasSubstr("DEBUG_KERNEL")));
+}
+
+// menuconfig and `config set` share one planner: the same request lands in the same fragment
+// with the same text.
+TEST_F(ModelTest, MenuconfigPlansEditsExactlyAsConfigSetDoes) {
+  struct Case {
+    std::string symbol, value, fragment_value;
+    std::vector<size_t> columns;  // empty: every variant
+    std::vector<std::string> variants;
+  };
+  std::vector<Case> cases = {
+      {"SWAP", "n", "n", {}, {}},
+      {"DEBUG_KERNEL", "y", "y", {k612arm}, {"6.12-arm64"}},
+      {"CGROUPS", "n", "n", {k510arm, k61arm, k612arm}, {"arm64"}},
+      {"LOG_BUF_SHIFT", "17", "17", {}, {}},
+      {"CMDLINE", "console=ttyS0", "\"console=ttyS0\"", {}, {}},
+      {"DEBUG_KERNEL", "y", "y", {k510x86}, {"5.10-x86_64"}},
+  };
+  for (const Case& c : cases) {
+    auto ws = mini_.workspace();
+    Model model(*ws, ws->matrix().select({}));
+    for (size_t v : c.columns) model.toggle_column(v);
+    model.set_value(model.find_symbol(c.symbol), c.value);
+    variants::EditPlan from_menuconfig = model.plan();
+
+    auto cli_ws = mini_.workspace();
+    variants::SettingChange ch;
+    ch.symbol = c.symbol;
+    ch.value = c.fragment_value;
+    ch.variants = c.variants;
+    variants::EditPlan from_config_set = variants::plan_edits(*cli_ws, {ch});
+    ASSERT_TRUE(from_config_set.ok()) << c.symbol;
+    ASSERT_TRUE(from_menuconfig.ok()) << c.symbol;
+    EXPECT_EQ(from_menuconfig.texts, from_config_set.texts) << c.symbol;
+    EXPECT_EQ(from_menuconfig.new_fragments, from_config_set.new_fragments) << c.symbol;
+    EXPECT_EQ(from_menuconfig.matrix_text, from_config_set.matrix_text) << c.symbol;
+    EXPECT_FALSE(from_menuconfig.texts.empty()) << c.symbol;
+  }
+}
+
+// A `config set` that runs while menuconfig is open is not lost by menuconfig's save: the
+// save takes the lock, reads the files again and applies its own changes to them.
+TEST_F(ModelTest, SaveKeepsWhatAnotherWriterChangedSinceLoading) {
+  model_->set_value(sym("SWAP"), "n");
+  {
+    // What `config set LOG_BUF_SHIFT=16` and `config set DEBUG_KERNEL=y --variant 6.1-arm64`
+    // do, from another workspace, after menuconfig loaded the files.
+    auto other = mini_.workspace();
+    variants::SettingChange shift{"LOG_BUF_SHIFT", "16", {}, "", ""};
+    variants::EditPlan p1 = variants::plan_edits(*other, {shift});
+    ASSERT_TRUE(p1.ok());
+    variants::write_plan(other->matrix(), p1);
+    auto third = mini_.workspace();
+    variants::SettingChange debug{"DEBUG_KERNEL", "y", {"6.1-arm64"}, "", ""};
+    variants::EditPlan p2 = variants::plan_edits(*third, {debug});
+    ASSERT_TRUE(p2.ok());
+    variants::write_plan(third->matrix(), p2);
+  }
+  ASSERT_THAT(mini_.read("configs/base/core.config"), HasSubstr("CONFIG_LOG_BUF_SHIFT=16"));
+  EXPECT_THAT(model_->save(), ::testing::IsEmpty());
+  std::string core = mini_.read("configs/base/core.config");
+  EXPECT_THAT(core, HasSubstr("CONFIG_LOG_BUF_SHIFT=16"));
+  EXPECT_THAT(core, Not(HasSubstr("CONFIG_LOG_BUF_SHIFT=18")));
+  EXPECT_THAT(core, HasSubstr("CONFIG_SWAP=n\n"));
+  EXPECT_THAT(mini_.read("variants.toml"), HasSubstr("configs/local/6.1-arm64.config"));
+  EXPECT_THAT(mini_.read("configs/local/6.1-arm64.config"), HasSubstr("CONFIG_DEBUG_KERNEL=y"));
+  // The model now shows both writers' values.
+  EXPECT_EQ(value("LOG_BUF_SHIFT", k61x86), "16");
+  EXPECT_EQ(value("SWAP", k61x86), "n");
+  EXPECT_EQ(value("DEBUG_KERNEL", k61arm), "y");
+}
+
+// A save re-reads variants.toml; when its variants are no longer the ones on screen, it
+// refuses (writing nothing) instead of planning for columns that moved.
+TEST_F(ModelTest, SaveRefusesWhenTheVariantsChangedSinceLoading) {
+  model_->set_value(sym("SWAP"), "n");
+  std::string matrix = mini_.read("variants.toml");
+  const std::string from = "branches = [\"5.10\", \"6.1\", \"6.12\"]";
+  ASSERT_NE(matrix.find(from), std::string::npos);
+  matrix.replace(matrix.find(from), from.size(), "branches = [\"6.1\", \"6.12\"]");
+  base::write_file_atomically(mini_.dir() + "/variants.toml", matrix);
+  const std::string core = mini_.read("configs/base/core.config");
+  std::vector<std::string> problems = model_->save();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], HasSubstr("the variants changed since it was loaded"));
+  EXPECT_EQ(mini_.read("configs/base/core.config"), core);
+  EXPECT_TRUE(model_->dirty());
 }
 
 TEST_F(ModelTest, SearchFindsNamesAndPromptsAndTheirPages) {

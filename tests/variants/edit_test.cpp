@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "fixture_repo.hpp"
 
 namespace rk::variants {
@@ -90,6 +93,56 @@ TEST(Edit, OneVariantGetsANewFragmentListedInTheMatrix) {
   EXPECT_EQ(m.fragments.size(), 3u);
   EXPECT_EQ(m.find_variant("6.1-arm64")->fragments.size(), 2u);
   EXPECT_EQ(m.find_variant("6.1-x86_64")->fragments.size(), 2u);
+}
+
+// A plan that edits a fragment, creates one and extends variants.toml writes all three or
+// none: a failure injected at each step of the write (base::write_files_atomically's test hook)
+// leaves every file byte for byte as it was.
+TEST(Edit, AFailedWriteOfAPlanChangesNoFile) {
+  Repo r;
+  auto ws = r.repo.workspace();
+  EditPlan plan = plan_edits(*ws, {set("LIMIT", "8", {"6.1-arm64"}), set("BACKEND_X", "y")});
+  ASSERT_TRUE(plan.ok()) << render_check_text(CheckReport{plan.refusals, {}});
+  ASSERT_EQ(plan.texts.size(), 2u);
+  ASSERT_FALSE(plan.matrix_text.empty());
+  const std::string base = r.repo.read("configs/base.config");
+  const std::string matrix = r.repo.read("variants.toml");
+  const std::string local = r.repo.path("configs/local/6.1-arm64.config");
+  const std::string journal = configuration_journal_path(r.repo.path("variants.toml"));
+  // base.config (staged, backed up), the new fragment (staged), variants.toml (staged, backed
+  // up), the journal, three renames.
+  for (int n = 1; n <= 9; ++n) {
+    ::setenv("RK_TEST_FAIL_FILE_STEP", std::to_string(n).c_str(), 1);
+    try {
+      write_plan(ws->matrix(), plan);
+      ADD_FAILURE() << "step " << n << ": written";
+    } catch (const VariantsError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kIo) << n;
+    }
+    ::unsetenv("RK_TEST_FAIL_FILE_STEP");
+    EXPECT_EQ(r.repo.read("configs/base.config"), base) << n;
+    EXPECT_EQ(r.repo.read("variants.toml"), matrix) << n;
+    EXPECT_FALSE(std::filesystem::exists(local)) << n;
+    EXPECT_FALSE(std::filesystem::exists(journal)) << n;
+  }
+  write_plan(ws->matrix(), plan);
+  EXPECT_EQ(r.repo.read("configs/base.config"), plan.texts["configs/base.config"]);
+  EXPECT_EQ(r.repo.read("variants.toml"), plan.matrix_text);
+  EXPECT_TRUE(std::filesystem::exists(local));
+}
+
+TEST(Edit, SetOfTheValueTheWinningLineAlreadyRequestsChangesNothing) {
+  Repo r;
+  auto ws = r.repo.workspace();
+  EditPlan plan = plan_edits(*ws, {set("NET", "y", {"6.1-arm64"})});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_FALSE(plan.changes_files());
+  EXPECT_THAT(plan.notes, ::testing::ElementsAre("CONFIG_NET=y: already set for 6.1-arm64 "
+                                                 "(configs/base.config:2); nothing to change"));
+  // A different value, or a variant where no line sets it, is an edit.
+  EditPlan other = plan_edits(*ws, {set("LIMIT", "8", {"6.1-arm64"})});
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other.changes_files());
 }
 
 TEST(Edit, UnsetOfASharedLineForOneVariantIsRefused) {
