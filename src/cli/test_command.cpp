@@ -45,6 +45,7 @@ struct TestArgs {
   bool workload = false;
   std::string rootfs;  // --rootfs: the image for every target's arch (default: rootfs stage)
   int workload_timeout = 1800;
+  std::vector<std::string> profiles;  // --profile (default: mmio-legacy)
 };
 
 struct Target {
@@ -162,6 +163,9 @@ int run_test(const TestArgs& args) {
   } else if (args.vmm != "auto") {
     throw std::runtime_error("--vmm must be auto, qemu or firecracker");
   }
+  const std::vector<vmtest::Profile> profiles = args.profiles.empty()
+                                                    ? std::vector{vmtest::Profile::mmio_legacy}
+                                                    : vmtest::parse_profiles(args.profiles);
   std::vector<Target> targets = resolve_targets(args);
   if (!args.rootfs.empty() && !args.workload) throw std::runtime_error("--rootfs needs --workload");
   for (const auto& t : targets) {
@@ -207,28 +211,46 @@ int run_test(const TestArgs& args) {
       } catch (const std::exception& e) {
         report.variant = request.variant;
         report.arch = t.arch;
+        report.profile = vmtest::to_string(request.profile);
         report.kernel = t.kernel;
         report.accel_reason = "";
         report.failures.push_back(std::string("setup: ") + e.what());
         report.passed = false;
       }
       if (tty) std::fprintf(stderr, "\r\033[K");
-      std::fprintf(stderr, "[%s] %s\n", request.variant.c_str(), report.passed ? "PASS" : "FAIL");
+      std::fprintf(stderr, "[%s] %s\n", request.variant.c_str(),
+                   !report.skipped.empty() ? "SKIP"
+                   : report.passed         ? "PASS"
+                                           : "FAIL");
       return report;
     };
-    vmtest::VariantReport report = run_one(req);
-    // The verdict travels with the artifacts: packaging reads it (a failed run replaces an
-    // earlier pass, so a kernel that stopped passing cannot be shipped on an old record).
-    // Variants are booted from their artifact directory; a --kernel file may be anywhere.
-    if (args.kernel.empty() && fs::exists(t.kernel)) {
-      vmtest::write_boot_test_record(fs::path(t.kernel).parent_path(), t.kernel, report);
+    // One probe boot per profile. mmio-legacy keeps the variant's plain name, work directory and
+    // boot record; another profile is a report of its own, "<variant>/<profile>".
+    vmtest::VariantReport report;
+    for (vmtest::Profile profile : profiles) {
+      vmtest::TestRequest boot = req;
+      boot.profile = profile;
+      if (profile != vmtest::Profile::mmio_legacy) {
+        const std::string name = vmtest::to_string(profile);
+        boot.variant = t.name + "/" + name;
+        boot.work_dir = (fs::path(args.out) / "work" / (t.name + "-" + name)).string();
+      }
+      report = run_one(boot);
+      // The verdict travels with the artifacts: packaging reads it (a failed run replaces an
+      // earlier pass, so a kernel that stopped passing cannot be shipped on an old record).
+      // Variants are booted from their artifact directory; a --kernel file may be anywhere.
+      // Packaging judges the mmio-legacy boot, the one every runner can use.
+      if (profile == vmtest::Profile::mmio_legacy && args.kernel.empty() && fs::exists(t.kernel)) {
+        vmtest::write_boot_test_record(fs::path(t.kernel).parent_path(), t.kernel, report);
+      }
+      reports.push_back(std::move(report));
     }
-    reports.push_back(std::move(report));
     if (!args.workload) continue;
 
     // The workload boot, after the probes, into the same table, JUnit and JSON. Scenarios, not
     // probes: each the agent reports must pass or say why it cannot run here (a skip), except
     // those the variant's fragments declare, which must pass; TCG times are reported only.
+    // It boots the mmio-legacy machine, whichever profiles the probe boots used.
     vmtest::TestRequest workload = req;
     workload.variant = t.name + "/workload";
     workload.requirements = {};
@@ -313,6 +335,10 @@ CommandRunner register_test_command(CLI::App& app) {
                 "with systemd as PID 1 and run the workload scenarios");
   cmd->add_option("--rootfs", args->rootfs,
                   "With --workload: this ext4 image instead of the rootfs stage's cached one");
+  cmd->add_option("--profile", args->profiles,
+                  "Boot profiles, repeatable or comma separated: mmio-legacy (default; "
+                  "virtio-mmio on the command line, no ACPI), acpi (virtio-mmio described by "
+                  "ACPI; x86_64), pci (virtio-pci behind a PCIe host bridge)");
   cmd->add_option("--workload-timeout", args->workload_timeout,
                   "With --workload: wall-clock seconds per boot")
       ->check(CLI::Range(1, 7200))

@@ -53,8 +53,11 @@ struct BootTimeSummary {
 };
 
 struct VariantReport {
-  std::string variant;  // "6.1-x86_64", or the kernel file's name for --kernel
+  std::string variant;  // "6.1-x86_64", or the kernel file's name for --kernel; "/<profile>"
+                        // follows for a boot profile other than mmio-legacy
   std::string arch;
+  std::string profile = "mmio-legacy";  // the boot profile (vmm.hpp)
+  std::string skipped;  // non-empty: not booted, for this reason (a profile that does not apply)
   std::string kernel;
   Backend backend = Backend::qemu;
   Accel accel = Accel::tcg;
@@ -63,7 +66,7 @@ struct VariantReport {
   std::vector<ProbeRow> probes;
   BootTimeSummary boot_time;
   std::vector<std::string> failures;  // why the variant fails; empty: it passes
-  bool passed = false;
+  bool passed = false;                // a skipped report passes
 };
 
 struct Requirements {

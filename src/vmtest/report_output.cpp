@@ -98,7 +98,7 @@ std::string render_table(const std::vector<VariantReport>& reports) {
     accel.push_back(to_string(r.backend) + "/" + to_string(r.accel));
     boot.push_back(boot_time_cell(r));
     host.push_back(r.boot_time.median_host_ms ? format_ms(*r.boot_time.median_host_ms) : "-");
-    verdict.push_back(r.passed ? "PASS" : "FAIL");
+    verdict.push_back(!r.skipped.empty() ? "SKIP" : r.passed ? "PASS" : "FAIL");
   }
   rows.push_back(accel);
   rows.push_back(boot);
@@ -129,6 +129,7 @@ std::string render_table(const std::vector<VariantReport>& reports) {
     emit(rows[i]);
   }
   for (const auto& r : reports) {
+    if (!r.skipped.empty()) out += r.variant + ": SKIP: " + r.skipped + "\n";
     if (!r.accel_reason.empty()) out += r.variant + ": " + r.accel_reason + "\n";
     for (const auto& f : r.failures) out += r.variant + ": FAIL: " + f + "\n";
     for (const auto& p : r.probes) {
@@ -163,7 +164,10 @@ std::string junit_xml(const std::vector<VariantReport>& reports) {
     ++t;
     cases += "    <testcase classname=\"" + xml_escape(cls) + "\" name=\"boot\" time=\"" +
              std::to_string(wall / 1000) + "\">\n";
-    if (!boot_failure.empty()) {
+    if (!r.skipped.empty()) {
+      ++s;
+      cases += "      <skipped message=\"" + xml_escape(r.skipped) + "\"/>\n";
+    } else if (!boot_failure.empty()) {
       ++f;
       cases += "      <failure message=\"" +
                xml_escape(boot_failure.substr(0, boot_failure.find('\n'))) + "\">" +
@@ -217,6 +221,7 @@ std::string junit_xml(const std::vector<VariantReport>& reports) {
           "      <property name=\"" + xml_escape(k) + "\" value=\"" + xml_escape(v) + "\"/>\n";
     };
     prop("arch", r.arch);
+    prop("profile", r.profile);
     prop("kernel", r.kernel);
     prop("vmm", to_string(r.backend));
     prop("accel", to_string(r.accel));
@@ -283,6 +288,8 @@ nlohmann::ordered_json variant_json(const VariantReport& r) {
       {"met", t.met ? json(*t.met) : json()}};
   return {{"variant", r.variant},
           {"arch", r.arch},
+          {"profile", r.profile},
+          {"skipped", r.skipped.empty() ? json() : json(r.skipped)},
           {"kernel", r.kernel},
           {"vmm", to_string(r.backend)},
           {"accel", to_string(r.accel)},

@@ -163,6 +163,13 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
   report.variant = req.variant;
   report.arch = req.arch;
   report.kernel = req.kernel;
+  report.profile = to_string(req.profile);
+  auto skip = [&](const std::string& why) {
+    report.skipped = why;
+    report.passed = true;
+    return report;
+  };
+  if (auto why = profile_unsupported(req.profile, req.arch, Backend::qemu)) return skip(*why);
   Progress p;
   p.variant = req.variant;
   p.boots = req.boots;
@@ -190,6 +197,7 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
     spec.extra_cmdline = req.extra_cmdline;
     spec.tap = req.tap;
   }
+  spec.profile = req.profile;
 
   // Accelerator first (Firecracker needs KVM), then the backend.
   AccelDecision decision;
@@ -212,6 +220,11 @@ VariantReport run_variant(const TestRequest& req, HostProbe& host, const Progres
   }
   if (backend == Backend::firecracker && decision.accel != Accel::kvm) {
     throw VmtestError(ErrorKind::kNoKvm, "Firecracker needs KVM, but: " + decision.reason);
+  }
+  if (auto why = profile_unsupported(req.profile, req.arch, backend)) {
+    report.backend = backend;
+    report.accel = decision.accel;
+    return skip(*why);
   }
   if (auto problem = check_kernel_file(req.kernel, req.arch, backend)) {
     throw VmtestError(ErrorKind::kKernel, *problem);

@@ -30,6 +30,9 @@ struct TestRequest {
   std::string tap;                 // Firecracker virtio-net tap device ("" = none)
   int vcpus = 1;
   int mem_mib = 256;
+  // How the guest finds its devices (vmm.hpp). A profile that does not apply to the arch or
+  // the backend gives a skipped report, not an error.
+  Profile profile = Profile::mmio_legacy;
   // Non-empty: a workload boot instead of a probe boot. This ext4 image (src/rootfs/) is the
   // root filesystem on /dev/vda, read-write on a throw-away copy, systemd is PID 1 and the
   // workload agent reports on the console in the probe protocol (no initramfs, no probe disks,

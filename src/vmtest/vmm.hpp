@@ -1,7 +1,7 @@
 // How a test VM is started: Firecracker when it is installed and KVM works, otherwise QEMU
-// configured in Firecracker's shape (virtio-mmio devices only, one serial console, no PCI, no
-// firmware tables, direct kernel boot). Building the command lines is pure; running them is
-// process/run.hpp's job.
+// configured in Firecracker's shape (one serial console, direct kernel boot, and the devices of
+// a boot profile: virtio-mmio on the command line, virtio-mmio described by ACPI, or virtio-pci).
+// Building the command lines is pure; running them is process/run.hpp's job.
 #pragma once
 
 #include <optional>
@@ -14,6 +14,40 @@ enum class Accel { kvm, tcg };
 enum class Backend { firecracker, qemu };
 std::string to_string(Accel accel);
 std::string to_string(Backend backend);
+
+// Boot profiles: how the guest finds its devices, as the Firecracker releases a runner may use
+// present them.
+enum class Profile {
+  mmio_legacy,  // virtio-mmio listed on the kernel command line, no ACPI (Firecracker < 1.10)
+  acpi,         // virtio-mmio described by ACPI tables (Firecracker >= 1.10 on x86_64)
+  pci,          // virtio-pci behind a PCIe host bridge (Firecracker >= 1.13 --enable-pci)
+};
+
+// Everything a profile changes in a QEMU boot, in one place.
+struct ProfileSpec {
+  Profile profile;
+  const char* name;                // as --profile and the reports spell it
+  const char* x86_machine;         // -M of qemu-system-x86_64
+  const char* arm64_machine;       // -M of qemu-system-aarch64; nullptr: not applicable
+  const char* arm64_why_not;       // when arm64_machine is nullptr: the reason (a skip)
+  const char* x86_cmdline;         // the QEMU x86_64 kernel command line before ip= and extras
+  const char* arm64_cmdline;       // likewise on arm64
+  const char* blk_device;          // -device of a drive
+  const char* net_device;          // -device of the NIC
+  bool mmio = true;                // virtio-mmio transports (arm64 lists them backwards)
+  bool tcg_needs_tsc_khz = false;  // x86_64 under TCG: tell the kernel the TSC rate (below)
+};
+
+// The profiles, in the order --profile lists them.
+const std::vector<ProfileSpec>& profile_specs();
+const ProfileSpec& profile_spec(Profile profile);
+std::string to_string(Profile profile);
+// --profile values, each one name or a comma-separated list; duplicates are dropped, order
+// kept. An unknown name is a VmtestError (kRequest) that lists the valid ones.
+std::vector<Profile> parse_profiles(const std::vector<std::string>& values);
+// Why `profile` cannot boot on this arch and backend (the report shows it as a skip), or nullopt.
+std::optional<std::string> profile_unsupported(Profile profile, const std::string& arch,
+                                               Backend backend);
 
 struct MachineSpec {
   std::string arch;  // "x86_64" or "arm64"
@@ -28,6 +62,7 @@ struct MachineSpec {
   std::string tap;            // Firecracker: host tap device for virtio-net ("" = no network)
   std::string vsock_uds;      // Firecracker: vsock Unix socket path ("" = no vsock)
   std::string extra_cmdline;  // appended to the kernel command line
+  Profile profile = Profile::mmio_legacy;
 };
 
 // The kernel command line for a backend and arch (Firecracker's own line, adapted for QEMU).

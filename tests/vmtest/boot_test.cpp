@@ -1,6 +1,7 @@
 // Boots: the timeout and exit paths with fake VMMs (shell scripts), the probe disks, and a real
 // boot of a kernel with the probe when one is available.
 #include <gmock/gmock.h>
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -102,6 +103,53 @@ TEST(FakeVmm, MissingVmm) {
   BootRecord b = run_boot({"rk-no-such-vmm"}, 1s);
   EXPECT_EQ(b.outcome, BootOutcome::start_failed);
   EXPECT_THAT(b.error, HasSubstr("not found on PATH"));
+}
+
+// A host that must not be asked anything: a profile that does not apply is skipped before the
+// accelerator is chosen.
+class UnaskedHost : public HostProbe {
+ public:
+  std::string host_arch() override { return fail("host_arch"), "x86_64"; }
+  bool kvm_device_usable() override { return fail("kvm_device_usable"), false; }
+  bool module_loaded(const std::string&) override { return fail("module_loaded"), false; }
+  std::optional<bool> kvm_trial(std::string&) override { return fail("kvm_trial"), false; }
+
+ private:
+  static void fail(const char* what) { ADD_FAILURE() << "host asked " << what; }
+};
+
+TEST(Profiles, AProfileThatDoesNotApplyIsASkipNotABoot) {
+  TempDir dir;
+  TestRequest req;
+  req.variant = "6.1-arm64/acpi";
+  req.arch = "arm64";
+  req.kernel = script(dir, "Image", "");
+  req.probe_binary = script(dir, "probe", "");
+  req.work_dir = (dir.path() / "work").string();
+  req.cache_dir = (dir.path() / "cache").string();
+  req.profile = Profile::acpi;
+  UnaskedHost host;
+  VariantReport r = run_variant(req, host);
+  EXPECT_TRUE(r.passed);
+  EXPECT_EQ(r.profile, "acpi");
+  EXPECT_THAT(r.skipped, HasSubstr("does not apply to arm64"));
+  EXPECT_TRUE(r.boots.empty());
+  EXPECT_FALSE(fs::exists(req.work_dir));  // nothing prepared
+  // Negative control: the same request for pci applies, so it goes on to prepare a boot (and
+  // asks the host, which this fake refuses: the failures are expected here).
+  req.profile = Profile::pci;
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    try {
+      VariantReport pci = run_variant(req, host);
+      EXPECT_TRUE(pci.skipped.empty());
+    } catch (const std::exception&) {
+      // The fake kernel or missing disk tools stop it later: it was not skipped.
+    }
+  }
+  EXPECT_TRUE(fs::exists(req.work_dir));
 }
 
 TEST(Disks, ProbeDisksHoldProbeTxt) {

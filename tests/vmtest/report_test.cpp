@@ -217,6 +217,40 @@ TEST(Report, JunitXmlBootFailureCarriesConsoleTail) {
   EXPECT_NE(xml.find("last ? line"), std::string::npos);  // control character replaced
 }
 
+TEST(Report, ProfileAndSkipInEveryOutput) {
+  auto legacy = report_with({completed_boot(1, 1, {{"ext4", ProbeStatus::pass}})});
+  evaluate_variant(legacy, {{"ext4"}, false});
+  VariantReport skipped;
+  skipped.variant = "6.1-arm64/acpi";
+  skipped.arch = "arm64";
+  skipped.profile = "acpi";
+  skipped.skipped = "profile acpi does not apply to arm64: no ACPI";
+  skipped.passed = true;
+  std::string t = render_table({legacy, skipped});
+  EXPECT_NE(t.find("6.1-arm64/acpi"), std::string::npos);
+  EXPECT_NE(t.find("SKIP"), std::string::npos) << t;
+  EXPECT_NE(t.find("6.1-arm64/acpi: SKIP: profile acpi does not apply"), std::string::npos) << t;
+  // Negative control: a report that was booted is never shown as skipped.
+  EXPECT_EQ(render_table({legacy}).find("SKIP"), std::string::npos);
+
+  std::string xml = junit_xml({legacy, skipped});
+  EXPECT_NE(xml.find("<testsuite name=\"6.1-arm64/acpi\" tests=\"1\" failures=\"0\" "
+                     "errors=\"0\" skipped=\"1\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<skipped message=\"profile acpi does not apply to arm64: no ACPI\"/>"),
+            std::string::npos);
+  EXPECT_NE(xml.find("<property name=\"profile\" value=\"mmio-legacy\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("<property name=\"profile\" value=\"acpi\"/>"), std::string::npos);
+
+  auto doc = nlohmann::json::parse(results_json({legacy, skipped}));
+  EXPECT_EQ(doc["variants"][0]["profile"], "mmio-legacy");
+  EXPECT_TRUE(doc["variants"][0]["skipped"].is_null());
+  EXPECT_EQ(doc["variants"][1]["profile"], "acpi");
+  EXPECT_EQ(doc["variants"][1]["skipped"], "profile acpi does not apply to arm64: no ACPI");
+  EXPECT_EQ(doc["passed"], true);
+}
+
 TEST(Report, JsonSchema) {
   auto r = report_with({completed_boot(1, 100'000'000, {{"ext4", ProbeStatus::pass}})}, Accel::kvm);
   r.accel_reason = "KVM: trial ran";

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "vmtest/error.hpp"
+
 namespace rk::vmtest {
 namespace {
 
@@ -119,6 +121,134 @@ TEST(Vmm, FirecrackerConfig) {
   EXPECT_THAT(cfg["boot-source"]["boot_args"].get<std::string>(), HasSubstr("ip=172.16.0.2"));
   EXPECT_THAT(joined(firecracker_argv("/w/fc.json")),
               HasSubstr("--no-api --config-file /w/fc.json --boot-timer"));
+}
+
+std::string cmdline_of(const std::vector<std::string>& argv) {
+  size_t i = index_of(argv, "-append");
+  return i + 1 < argv.size() ? argv[i + 1] : "";
+}
+
+// Firecracker's current default command line, less what the harness changes (8250.nr_uarts=0
+// and reboot=k): the acpi and pci profiles must carry the rest word for word.
+constexpr const char* kFirecrackerDefaultKept =
+    "panic=1 nomodule 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd "
+    "swiotlb=noforce";
+
+TEST(VmmProfile, MmioLegacyIsTheDefaultAndUnchanged) {
+  auto s = spec_for("x86_64");
+  EXPECT_EQ(s.profile, Profile::mmio_legacy);
+  auto argv = qemu_argv(s);
+  std::string all = joined(argv);
+  EXPECT_THAT(all, HasSubstr("-M microvm,acpi=off "));
+  EXPECT_THAT(argv, Contains("virtio-blk-device,drive=vda"));
+  EXPECT_THAT(argv, Contains("virtio-net-device,netdev=n0"));
+  EXPECT_EQ(cmdline_of(argv),
+            "console=ttyS0 reboot=t panic=1 pci=off nomodule 8250.nr_uarts=1 i8042.noaux "
+            "i8042.nomux i8042.nopnp i8042.dumbkbd "
+            "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off");
+}
+
+TEST(VmmProfile, AcpiX86IsAMicrovmWithAcpiAndMmioDevices) {
+  auto s = spec_for("x86_64");
+  s.profile = Profile::acpi;
+  s.extra_cmdline = "rk.probes=ext4";
+  auto argv = qemu_argv(s);
+  std::string all = joined(argv);
+  EXPECT_THAT(all, HasSubstr("-M microvm,acpi=on,pcie=off "));
+  EXPECT_THAT(all, Not(HasSubstr("acpi=off")));
+  EXPECT_THAT(argv, Contains("virtio-blk-device,drive=vda"));
+  EXPECT_THAT(argv, Contains("virtio-blk-device,drive=vdb"));
+  EXPECT_THAT(argv, Contains("virtio-net-device,netdev=n0"));
+  EXPECT_LT(index_of(argv, "drive=vda"), index_of(argv, "drive=vdb"));
+  EXPECT_EQ(cmdline_of(argv), std::string("console=ttyS0 ") + kFirecrackerDefaultKept +
+                                  " tsc_early_khz=2000000 "
+                                  "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off rk.probes=ext4");
+}
+
+TEST(VmmProfile, PciX86HasAPcieHostBridgeAndVirtioPci) {
+  auto s = spec_for("x86_64");
+  s.profile = Profile::pci;
+  auto argv = qemu_argv(s);
+  std::string all = joined(argv);
+  EXPECT_THAT(all, HasSubstr("-M microvm,acpi=on,pcie=on "));
+  EXPECT_THAT(argv, Contains("virtio-blk-pci,drive=vda"));
+  EXPECT_THAT(argv, Contains("virtio-blk-pci,drive=vdb"));
+  EXPECT_THAT(argv, Contains("virtio-net-pci,netdev=n0"));
+  EXPECT_THAT(all, Not(HasSubstr("-device virtio-blk-device")));
+  EXPECT_LT(index_of(argv, "drive=vda"), index_of(argv, "drive=vdb"));
+  std::string cmdline = cmdline_of(argv);
+  EXPECT_THAT(cmdline, HasSubstr(std::string("console=ttyS0 ") + kFirecrackerDefaultKept));
+  EXPECT_THAT(cmdline, Not(HasSubstr("pci=off")));
+  EXPECT_THAT(cmdline, Not(HasSubstr("reboot=")));  // the probe powers off through ACPI
+  EXPECT_THAT(cmdline, HasSubstr("tsc_early_khz="));
+}
+
+TEST(VmmProfile, TscRateOnlyUnderTcg) {
+  auto s = spec_for("x86_64");
+  s.profile = Profile::pci;
+  s.accel = Accel::kvm;
+  EXPECT_THAT(cmdline_of(qemu_argv(s)), Not(HasSubstr("tsc_early_khz")));
+  s.profile = Profile::mmio_legacy;
+  s.accel = Accel::tcg;
+  EXPECT_THAT(cmdline_of(qemu_argv(s)), Not(HasSubstr("tsc_early_khz")));
+}
+
+TEST(VmmProfile, PciArm64KeepsDriveOrderAndVirtBoard) {
+  auto s = spec_for("arm64");
+  s.profile = Profile::pci;
+  auto argv = qemu_argv(s);
+  EXPECT_THAT(joined(argv), HasSubstr("-M virt -cpu cortex-a57"));
+  size_t vda = index_of(argv, "virtio-blk-pci,drive=vda");
+  size_t vdb = index_of(argv, "virtio-blk-pci,drive=vdb");
+  ASSERT_LT(vda, argv.size());
+  ASSERT_LT(vdb, argv.size());
+  EXPECT_LT(vda, vdb);  // PCI slots follow option order: no reversal as with virtio-mmio
+  EXPECT_THAT(argv, Contains("virtio-net-pci,netdev=n0"));
+  EXPECT_EQ(cmdline_of(argv),
+            "console=ttyAMA0 panic=1 nomodule ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off");
+}
+
+TEST(VmmProfile, ProfilesDifferFromEachOther) {
+  // Negative control: the per-profile checks above would pass vacuously if every profile
+  // produced the mmio-legacy argv.
+  auto s = spec_for("x86_64");
+  std::vector<std::string> seen;
+  for (const auto& p : profile_specs()) {
+    s.profile = p.profile;
+    std::string all = joined(qemu_argv(s));
+    EXPECT_THAT(seen, Not(Contains(all))) << p.name;
+    seen.push_back(all);
+  }
+  EXPECT_EQ(seen.size(), 3u);
+}
+
+TEST(VmmProfile, Parse) {
+  EXPECT_EQ(parse_profiles({"mmio-legacy"}), std::vector{Profile::mmio_legacy});
+  EXPECT_EQ(parse_profiles({"mmio-legacy,acpi,pci"}),
+            (std::vector{Profile::mmio_legacy, Profile::acpi, Profile::pci}));
+  EXPECT_EQ(parse_profiles({"pci", "acpi,pci"}), (std::vector{Profile::pci, Profile::acpi}));
+  for (const char* bad : {"pcie", "", "acpi,"}) {
+    try {
+      parse_profiles({bad});
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const VmtestError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kRequest);
+      EXPECT_THAT(std::string(e.what()), HasSubstr("valid: mmio-legacy, acpi, pci"));
+    }
+  }
+  for (const auto& p : profile_specs()) EXPECT_EQ(to_string(p.profile), p.name);
+}
+
+TEST(VmmProfile, WhereAProfileDoesNotApply) {
+  EXPECT_EQ(profile_unsupported(Profile::acpi, "x86_64", Backend::qemu), std::nullopt);
+  EXPECT_EQ(profile_unsupported(Profile::pci, "arm64", Backend::qemu), std::nullopt);
+  EXPECT_EQ(profile_unsupported(Profile::mmio_legacy, "arm64", Backend::firecracker), std::nullopt);
+  auto arm_acpi = profile_unsupported(Profile::acpi, "arm64", Backend::qemu);
+  ASSERT_TRUE(arm_acpi.has_value());
+  EXPECT_THAT(*arm_acpi, HasSubstr("does not apply to arm64"));
+  auto fc_pci = profile_unsupported(Profile::pci, "x86_64", Backend::firecracker);
+  ASSERT_TRUE(fc_pci.has_value());
+  EXPECT_THAT(*fc_pci, HasSubstr("Firecracker"));
 }
 
 // A minimal ELF64 with one PT_NOTE segment, holding a PVH note or not.
