@@ -76,13 +76,30 @@ workload_x86_64() {
   RK=$RK scripts/workload-test.sh --out "$RESULTS/workload-x86_64" 6.1-x86_64
 }
 
+# image_refuses STEP ARTIFACTS TEST: `runner-kernel image` must refuse the 6.1-x86_64 kernel
+# under ARTIFACTS because it failed its TEST ("boot test", "workload test"), writing nothing.
+image_refuses() {
+  local step=$1 artifacts=$2 test=$3 layout="$RESULTS/$1-oci" msg
+  rm -rf "$layout"
+  if msg=$("$RK" image --artifacts "$artifacts" --arch x86_64 --out "$layout" 2>&1); then
+    echo "$step: runner-kernel image packaged a kernel that failed its $test"
+    return 1
+  fi
+  echo "$msg"
+  case "$msg" in
+    *"6.1-x86_64 failed its $test"*) ;;
+    *) echo "$step: image refused for another reason" && return 1 ;;
+  esac
+  [ ! -e "$layout" ] || { echo "$step: a layout was written" && return 1; }
+}
+
 control() {
   # Built incrementally in the reproducibility test's second object directory (the variant's
   # own stays as shipped): Kbuild recompiles what depends on CONFIG_OVERLAY_FS and relinks. A
   # copied or moved object directory would not do: objtool is built with absolute paths, so
   # it is rebuilt there, and every object depends on it.
   local dir=build/6.1-x86_64-repro out=out/control-no-overlayfs
-  rm -rf "$out" "$RESULTS/control-oci"
+  rm -rf "$out"
   "$RK" build 6.1-x86_64 --add-fragment tests/kernels/no-overlayfs.config --build-dir "$dir" \
     --out "$out" || return 1
   grep -q '^# CONFIG_OVERLAY_FS is not set' "$out/6.1/x86_64/config" || {
@@ -102,23 +119,13 @@ print(f"control: required probes failing: {failed}; passing: {passed}")
 if failed != ["overlayfs"] or passed < 20:
     sys.exit("control: expected exactly the overlayfs probe to fail")
 EOF
-  local msg
-  if msg=$("$RK" image --artifacts "$out" --arch x86_64 --out "$RESULTS/control-oci" 2>&1); then
-    echo "control: runner-kernel image packaged a kernel that failed its boot test"
-    return 1
-  fi
-  echo "$msg"
-  case "$msg" in
-    *"6.1-x86_64 failed its boot test"*) ;;
-    *) echo "control: image refused for another reason" && return 1 ;;
-  esac
-  [ ! -e "$RESULTS/control-oci" ] || { echo "control: a layout was written" && return 1; }
+  image_refuses control "$out" "boot test"
 }
 
 control_workload() {
   # Incremental over the same object directory as `control`, which it leaves as shipped.
   local dir=build/6.1-x86_64-repro out=out/control-no-ip-nf-raw
-  rm -rf "$out" "$RESULTS/control-workload" "$RESULTS/control-workload-oci"
+  rm -rf "$out" "$RESULTS/control-workload"
   "$RK" build 6.1-x86_64 --add-fragment tests/kernels/no-ip-nf-raw.config --build-dir "$dir" \
     --out "$out" || return 1
   grep -q '^# CONFIG_IP_NF_RAW is not set' "$out/6.1/x86_64/config" || {
@@ -146,20 +153,7 @@ expected = ["docker-iptables-legacy"]
 if bad_probes or failed != expected or really != expected or passed < 15:
     sys.exit(f"control-workload: expected every probe to pass and exactly {expected} to fail")
 EOF
-  local msg
-  if msg=$("$RK" image --artifacts "$out" --arch x86_64 --out "$RESULTS/control-workload-oci" 2>&1); then
-    echo "control-workload: runner-kernel image packaged a kernel that failed its workload"
-    return 1
-  fi
-  echo "$msg"
-  case "$msg" in
-    *"6.1-x86_64 failed its workload test"*) ;;
-    *) echo "control-workload: image refused for another reason" && return 1 ;;
-  esac
-  [ ! -e "$RESULTS/control-workload-oci" ] || {
-    echo "control-workload: a layout was written"
-    return 1
-  }
+  image_refuses control-workload "$out" "workload test"
 }
 
 boot_arm64() {
