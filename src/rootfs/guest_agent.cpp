@@ -568,7 +568,7 @@ scenario_binfmt_arm64() {
 # arm64: the 32-bit (armhf) busybox runs natively through the kernel's compat layer, and as a
 # linux/arm/v7 container.
 scenario_armhf() {
-  need_arch arm64
+  need_arch aarch64
   need_config CONFIG_COMPAT
   arm32=/usr/local/lib/rk-agent/busybox-armhf
   [ -x $arm32 ] || fail "no armhf busybox in the image ($arm32)"

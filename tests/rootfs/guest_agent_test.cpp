@@ -110,6 +110,21 @@ TEST(GuestAgent, EveryScenarioTheMatrixDeclaresIsOneTheAgentRuns) {
   EXPECT_FALSE(runs.count("docker-swarm"));
 }
 
+// need_arch compares with `uname -m`, which says aarch64, not arm64: a scenario asking for a
+// name uname never prints would skip everywhere (and fail wherever it is declared).
+TEST(GuestAgent, NeedArchNamesWhatUnameMachinePrints) {
+  const std::string scenarios = guest_file("/usr/local/lib/rk-agent/scenarios.sh");
+  const std::set<std::string> machines = {"x86_64", "aarch64"};
+  std::regex call(R"(\n\s+need_arch ([^\s]+))");
+  int calls = 0;
+  for (std::sregex_iterator it(scenarios.begin(), scenarios.end(), call), end; it != end; ++it) {
+    EXPECT_TRUE(machines.count((*it)[1])) << (*it)[1];
+    ++calls;
+  }
+  EXPECT_GE(calls, 2);
+  EXPECT_FALSE(machines.count("arm64"));  // the mistake this catches
+}
+
 // A scenario whose kernel lacks a setting it declares exits 77 (skip) with the reason as its
 // detail on fd 3, before doing anything; with the setting built in it goes on.
 TEST(GuestAgent, NeedConfigSkipsWithTheReason) {
