@@ -68,6 +68,28 @@ int open_for_reading(const std::string& path, std::string& out) {
   return fd;
 }
 
+// A fresh unused name `.<name>.<tag>-XXXXXX` beside `path`: the file mkostemp creates, open.
+int make_temp(const std::string& path, const char* tag, std::string& name) {
+  fs::path target(path);
+  fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::string pattern = (dir / ("." + target.filename().string() + "." + tag + "-XXXXXX")).string();
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  int fd = ::mkostemp(buf.data(), O_CLOEXEC);
+  if (fd >= 0) name = buf.data();
+  return fd;
+}
+
+void fsync_directory(const std::string& path) {
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
 }  // namespace
 
 bool FileError::disk_full() const {
@@ -104,12 +126,9 @@ void write_file_atomically(const std::string& path, std::string_view content,
     fs::create_directories(dir, ec);
     if (ec) fail(path, ec.value(), "cannot create the directory " + dir.string());
   }
-  std::string pattern = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  std::vector<char> name(pattern.begin(), pattern.end());
-  name.push_back('\0');
-  int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  std::string temp;
+  int fd = make_temp(path, "tmp", temp);
   if (fd < 0) fail(path, errno, "cannot create a temporary file in " + dir.string());
-  const std::string temp(name.data());
   auto give_up = [&](int error_number, const std::string& doing) {
     if (fd >= 0) ::close(fd);
     ::unlink(temp.c_str());
@@ -129,11 +148,7 @@ void write_file_atomically(const std::string& path, std::string_view content,
     give_up(errno, "cannot rename " + temp + " to " + path);
   // The rename is durable only once the directory is on disk; a failure here leaves the new
   // file in place, so it is not an error of the write.
-  int dir_fd = options.durable ? ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  if (options.durable) fsync_directory(path);
 }
 
 bool write_file_if_changed(const std::string& path, std::string_view content,
@@ -171,28 +186,6 @@ class StepCounter {
   }
   long fail_at_, kill_at_, step_ = 0;
 };
-
-// A fresh unused name `.<name>.<tag>-XXXXXX` beside `path`: the file mkostemp creates, open.
-int make_temp(const std::string& path, const char* tag, std::string& name) {
-  fs::path target(path);
-  fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::string pattern = (dir / ("." + target.filename().string() + "." + tag + "-XXXXXX")).string();
-  std::vector<char> buf(pattern.begin(), pattern.end());
-  buf.push_back('\0');
-  int fd = ::mkostemp(buf.data(), O_CLOEXEC);
-  if (fd >= 0) name = buf.data();
-  return fd;
-}
-
-void fsync_directory(const std::string& path) {
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
 
 struct Staged {
   std::string target, temp, backup;  // backup empty: the target did not exist
@@ -313,11 +306,12 @@ void write_files_atomically(const std::vector<FileReplacement>& files, const std
     s.renamed = true;
     s.temp.clear();
   }
-  std::set<std::string> dirs;
-  for (const Staged& s : staged) dirs.insert(fs::path(s.target).parent_path().string());
-  if (options.durable)
+  if (options.durable) {
+    std::set<std::string> synced;  // each directory once
     for (const Staged& s : staged)
-      if (dirs.erase(fs::path(s.target).parent_path().string())) fsync_directory(s.target);
+      if (synced.insert(fs::path(s.target).parent_path().string()).second)
+        fsync_directory(s.target);
+  }
   // Every file is in place: the journal, then the backups, go.
   if (!journal.empty()) {
     ::unlink(journal.c_str());
