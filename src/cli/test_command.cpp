@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_common.hpp"
+#include "image/artifacts.hpp"
 #include "rootfs/build.hpp"
 #include "variants/matrix.hpp"
 #include "vmtest/accel.hpp"
@@ -70,10 +71,6 @@ std::pair<std::string, std::string> split_variant(const std::string& name) {
   return {name.substr(0, dash), name.substr(dash + 1)};
 }
 
-std::string kernel_file_name(const std::string& arch) {
-  return arch == "arm64" ? "Image" : "vmlinux";
-}
-
 std::vector<Target> resolve_targets(const TestArgs& args) {
   std::vector<Target> targets;
   if (!args.kernel.empty()) {
@@ -113,8 +110,11 @@ std::vector<Target> resolve_targets(const TestArgs& args) {
     }
     for (const auto& name : names) {
       auto [branch, arch] = split_variant(name);
-      targets.push_back(
-          {name, arch, (out_root / branch / arch / kernel_file_name(arch)).string(), {}, {}});
+      targets.push_back({name,
+                         arch,
+                         (out_root / branch / arch / image::booted_kernel_name(arch)).string(),
+                         {},
+                         {}});
     }
   }
   if (targets.empty()) {
